@@ -1,0 +1,282 @@
+namespace AntiEtcd.Raft;
+
+/// <summary>Log replication: appends, heartbeats, snapshots, flow control and commit (Raft §5.3, §5.4, §7).</summary>
+public sealed partial class RaftNode
+{
+    private void StepLeader(Message m)
+    {
+        if (!_progress.TryGetValue(m.From, out var pr))
+        {
+            return;
+        }
+
+        switch (m.Type)
+        {
+            case MessageType.AppResp:
+                pr.RecentActive = true;
+                pr.Priority = m.Priority;
+                HandleAppendResponse(m, pr);
+                break;
+            case MessageType.HeartbeatResp:
+                pr.RecentActive = true;
+                pr.Priority = m.Priority;
+                pr.ProbeSent = false;
+                if (pr.State == ProgressState.Replicate && pr.Inflights.Full)
+                {
+                    pr.Inflights.FreeFirstOne();
+                }
+
+                if (pr.Match < _log.LastIndex)
+                {
+                    // Also recovers from lost appends: an empty append that does not match is rejected and resets Next.
+                    MaybeSendAppend(m.From, sendIfEmpty: true);
+                }
+
+                if (!m.Context.IsEmpty)
+                {
+                    AckReadIndex(m.From, m.Context);
+                }
+
+                break;
+            case MessageType.ReadIndex:
+                HandleReadIndexRequest(m.From, m.Context);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void HandleAppendResponse(Message m, Progress pr)
+    {
+        if (m.Reject)
+        {
+            var next = m.RejectHint;
+            if (m.LogTerm > 0)
+            {
+                next = _log.FindConflictByTerm(m.RejectHint, m.LogTerm);
+            }
+
+            if (pr.MaybeDecrTo(m.Index, next))
+            {
+                if (pr.State == ProgressState.Replicate)
+                {
+                    pr.BecomeProbe();
+                }
+
+                MaybeSendAppend(m.From, sendIfEmpty: true);
+            }
+
+            return;
+        }
+
+        var oldPaused = pr.IsPaused;
+        if (!pr.MaybeUpdate(m.Index) && !(pr.Match == m.Index && pr.State == ProgressState.Probe))
+        {
+            return;
+        }
+
+        switch (pr.State)
+        {
+            case ProgressState.Probe:
+                pr.BecomeReplicate();
+                break;
+            case ProgressState.Snapshot when pr.Match + 1 >= _log.FirstIndex:
+                pr.BecomeProbe();
+                pr.BecomeReplicate();
+                break;
+            case ProgressState.Replicate:
+                pr.Inflights.FreeLE(m.Index);
+                break;
+            default:
+                break;
+        }
+
+        if (MaybeCommit())
+        {
+            BroadcastAppend();
+        }
+        else if (oldPaused)
+        {
+            MaybeSendAppend(m.From, sendIfEmpty: false);
+        }
+
+        // Flow control: fill the window again.
+        while (MaybeSendAppend(m.From, sendIfEmpty: false))
+        {
+        }
+
+        if (m.From == LeadTransferee && pr.Match == _log.LastIndex)
+        {
+            Send(new Message { Type = MessageType.TimeoutNow, To = m.From });
+        }
+    }
+
+    /// <summary>Advances the commit index to what a majority has persisted, if that entry is of the current term (Raft §5.4.2).</summary>
+    private bool MaybeCommit()
+    {
+        Span<ulong> matches = _voters.Length <= 16 ? stackalloc ulong[_voters.Length] : new ulong[_voters.Length];
+        for (var i = 0; i < _voters.Length; i++)
+        {
+            matches[i] = _progress[_voters[i]].Match;
+        }
+
+        var index = Quorum.CommittedIndex(matches);
+        if (!_log.MaybeCommit(index, Term, anyTerm: (Bugs & RaftBugs.CommitPreviousTermByCounting) != 0))
+        {
+            return false;
+        }
+
+        if (CommittedEntryInCurrentTerm)
+        {
+            ReleasePendingReadIndex();
+        }
+
+        return true;
+    }
+
+    private bool CommittedEntryInCurrentTerm => _log.TermOrZero(_log.Committed) == Term;
+
+    private void BroadcastAppend()
+    {
+        foreach (var v in _voters)
+        {
+            if (v != Id)
+            {
+                MaybeSendAppend(v, sendIfEmpty: true);
+            }
+        }
+    }
+
+    private void BroadcastHeartbeat(ReadOnlyMemory<byte> context)
+    {
+        foreach (var v in _voters)
+        {
+            if (v != Id)
+            {
+                // Only commit what the follower is known to have: it may not have the leader's later entries yet.
+                var commit = Math.Min(_progress[v].Match, _log.Committed);
+                Send(new Message { Type = MessageType.Heartbeat, To = v, Commit = commit, Context = context });
+            }
+        }
+    }
+
+    /// <summary>Sends the next append (or a snapshot) to <paramref name="to"/> if flow control allows.</summary>
+    /// <returns>Whether a message was sent.</returns>
+    private bool MaybeSendAppend(NodeId to, bool sendIfEmpty)
+    {
+        var pr = _progress[to];
+        if (pr.IsPaused)
+        {
+            return false;
+        }
+
+        var prevIndex = pr.Next - 1;
+        if (pr.Next < _log.FirstIndex || !_log.TryTerm(prevIndex, out var prevTerm))
+        {
+            return SendSnapshot(to, pr);
+        }
+
+        var last = _log.LastIndex;
+        var entries = pr.Next <= last ? _log.Slice(pr.Next, last + 1, _config.MaxSizePerMessage) : [];
+        if (entries.Count == 0 && !sendIfEmpty)
+        {
+            return false;
+        }
+
+        Send(new Message
+        {
+            Type = MessageType.App,
+            To = to,
+            Index = prevIndex,
+            LogTerm = prevTerm,
+            Entries = entries,
+            Commit = _log.Committed,
+        });
+        if (pr.State == ProgressState.Replicate && entries.Count > 0)
+        {
+            var lastSent = entries[^1].Index;
+            pr.Next = lastSent + 1;
+            pr.Inflights.Add(lastSent);
+        }
+        else if (pr.State == ProgressState.Probe)
+        {
+            pr.ProbeSent = true;
+        }
+
+        return true;
+    }
+
+    private bool SendSnapshot(NodeId to, Progress pr)
+    {
+        var snapshot = _config.Storage.GetSnapshot();
+        if (snapshot.Index == 0)
+        {
+            throw new InvalidOperationException($"follower {to} needs index {pr.Next} but the log is compacted and storage has no snapshot");
+        }
+
+        Send(new Message { Type = MessageType.Snap, To = to, Snapshot = snapshot });
+        pr.BecomeSnapshot(snapshot.Index);
+        return true;
+    }
+
+    private void HandleAppend(Message m)
+    {
+        if (m.Index < _log.Committed)
+        {
+            Send(new Message { Type = MessageType.AppResp, To = m.From, Index = _log.Committed, Priority = _config.LeaderPriority });
+            return;
+        }
+
+        var lastNew = _log.MaybeAppend(m.Index, m.LogTerm, m.Commit, m.Entries);
+        if (lastNew is { } index)
+        {
+            Send(new Message { Type = MessageType.AppResp, To = m.From, Index = index, Priority = _config.LeaderPriority });
+            return;
+        }
+
+        // Raft §5.3 (end): hint the leader at the last index that might match, skipping whole terms.
+        var hint = _log.FindConflictByTerm(Math.Min(m.Index, _log.LastIndex), m.LogTerm);
+        Send(new Message
+        {
+            Type = MessageType.AppResp,
+            To = m.From,
+            Index = m.Index,
+            Reject = true,
+            RejectHint = hint,
+            LogTerm = _log.TermOrZero(hint),
+            Priority = _config.LeaderPriority,
+        });
+    }
+
+    private void HandleHeartbeat(Message m)
+    {
+        if (m.Commit <= _log.LastIndex)
+        {
+            _log.CommitTo(m.Commit);
+        }
+
+        Send(new Message { Type = MessageType.HeartbeatResp, To = m.From, Context = m.Context, Priority = _config.LeaderPriority });
+    }
+
+    private void HandleSnapshot(Message m)
+    {
+        var snapshot = m.Snapshot ?? throw new InvalidOperationException("Snap message without a snapshot");
+        var ackIndex = _log.Committed;
+        if (snapshot.Index > _log.Committed)
+        {
+            if (_log.MatchTerm(snapshot.Index, snapshot.Term))
+            {
+                // We already have the snapshot's last entry: just fast-forward the commit (Raft §7).
+                _log.CommitTo(snapshot.Index);
+                ackIndex = snapshot.Index;
+            }
+            else
+            {
+                _log.Restore(snapshot);
+                ackIndex = snapshot.Index;
+            }
+        }
+
+        Send(new Message { Type = MessageType.AppResp, To = m.From, Index = ackIndex, Priority = _config.LeaderPriority });
+    }
+}
