@@ -1,0 +1,121 @@
+namespace AntiEtcd.Server;
+
+/// <summary>
+/// The options of one node: one property for every <c>antietcd</c> command-line option of SPEC §11.2,
+/// with the same defaults.
+/// </summary>
+/// <remarks>
+/// Times are in milliseconds. <see cref="Validate"/> (called by <see cref="AntiEtcdServer"/>'s
+/// constructor) throws <see cref="ArgumentException"/> naming the option for an invalid value.
+/// <see cref="Parse"/> implements the command-line syntax of SPEC §11.1.
+/// </remarks>
+public sealed partial class AntiEtcdOptions
+{
+    /// <summary>Listen port; 0 lets the OS choose (see <see cref="AntiEtcdServer.LocalPort"/>). Default 2379.</summary>
+    public int Port { get; set; } = 2379;
+
+    /// <summary>Listen address. Default <c>127.0.0.1</c>.</summary>
+    public string Ip { get; set; } = "127.0.0.1";
+
+    /// <summary>Server certificate: a PEM file path, or PEM text when it starts with <c>-----</c> (SPEC §10.1).</summary>
+    public string? Cert { get; set; }
+
+    /// <summary>Server private key: a PEM file path or PEM text.</summary>
+    public string? Key { get; set; }
+
+    /// <summary>CA certificates that client certificates must chain to: a PEM file path or PEM text.</summary>
+    public string? Ca { get; set; }
+
+    /// <summary>Require a client certificate that chains to <see cref="Ca"/>.</summary>
+    public bool ClientCertAuth { get; set; }
+
+    /// <summary>Certificate presented to peers; defaults to <see cref="Cert"/> (SPEC §10.2).</summary>
+    public string? PeerCert { get; set; }
+
+    /// <summary>Key of <see cref="PeerCert"/>; defaults to <see cref="Key"/>.</summary>
+    public string? PeerKey { get; set; }
+
+    /// <summary>CA that peer certificates must chain to.</summary>
+    public string? PeerCa { get; set; }
+
+    /// <summary>Shared secret that authenticates peers (SPEC §10.3). Never logged.</summary>
+    public string? ClusterKey { get; set; }
+
+    /// <summary>A file whose first line is the cluster key.</summary>
+    public string? ClusterKeyFile { get; set; }
+
+    /// <summary>This node's name (SPEC §8.1). Default <c>default</c>.</summary>
+    public string NodeId { get; set; } = "default";
+
+    /// <summary>Every node of the cluster: node_id → client URL. Null for a one-node cluster.</summary>
+    public IReadOnlyDictionary<string, string>? Cluster { get; set; }
+
+    /// <summary>Raft election timeout. Default 500 ms; at least 2 × <see cref="HeartbeatTimeout"/>.</summary>
+    public int ElectionTimeout { get; set; } = 500;
+
+    /// <summary>Raft heartbeat interval. Default 100 ms.</summary>
+    public int HeartbeatTimeout { get; set; } = 100;
+
+    /// <summary>Leadership preference; the healthy node with the highest value leads (SPEC §8.2). Default 0.</summary>
+    public int LeaderPriority { get; set; }
+
+    /// <summary>Serve every read from local state (SPEC §8.5). Default false.</summary>
+    public bool StaleRead { get; set; }
+
+    /// <summary>How long a request waits for the node to become ready (SPEC §8.4). Default 30000 ms.</summary>
+    public int WaitQuorumTimeout { get; set; } = 30000;
+
+    /// <summary>A follower's outcome deadline for forwarded requests. Default 5000 ms.</summary>
+    public int ForwardTimeout { get; set; } = 5000;
+
+    /// <summary>The leader's outcome deadline. Default 5000 ms.</summary>
+    public int ReplicationTimeout { get; set; } = 5000;
+
+    /// <summary>Delay before reconnecting to a peer. Default 1000 ms.</summary>
+    public int ReconnectInterval { get; set; } = 1000;
+
+    /// <summary>WebSocket ping interval; 0 turns pings off. Default 30000 ms.</summary>
+    public int WsKeepaliveInterval { get; set; } = 30000;
+
+    /// <summary>Data directory; null keeps everything in memory (SPEC §9).</summary>
+    public string? Data { get; set; }
+
+    /// <summary>fsync batching window (SPEC §9.2). Default 0: every write is durable before it is acknowledged.</summary>
+    public int PersistInterval { get; set; }
+
+    /// <summary><c>PATH.dll:Namespace.Type</c> of a persist filter factory (SPEC §9.4).</summary>
+    public string? PersistFilter { get; set; }
+
+    /// <summary><c>PATH.dll:Namespace.Type</c> of an auth filter (SPEC §10.6).</summary>
+    public string? AuthFilter { get; set; }
+
+    /// <summary>History revisions kept by automatic compaction; 0 turns it off (SPEC §2.5). Default 1000.</summary>
+    public int CompactRevisions { get; set; } = 1000;
+
+    /// <summary>An original antietcd data file to import (SPEC §9.6).</summary>
+    public string? ImportAntietcd { get; set; }
+
+    /// <summary>Largest accepted request body or client WebSocket message. Default 2097152 bytes.</summary>
+    public int MaxRequestBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Op budget of a txn (SPEC §4.4). Default 128.</summary>
+    public int MaxTxnOps { get; set; } = 128;
+
+    /// <summary>Watches allowed on one WebSocket. Default 1000.</summary>
+    public int MaxWatchesPerConnection { get; set; } = 1000;
+
+    /// <summary>Interval of watch progress notifications. Default 600000 ms.</summary>
+    public int WatchProgressNotifyInterval { get; set; } = 600000;
+
+    /// <summary>Only true is supported, as in antietcd; false refuses to start.</summary>
+    public bool UseBase64 { get; set; } = true;
+
+    /// <summary>Optional log streams (SPEC §11.5).</summary>
+    public AntiEtcdLogs Logs { get; set; }
+
+    /// <summary>
+    /// Every option given on the command line, unknown ones included, with names normalized to
+    /// snake_case; filters read their own settings from it (SPEC §11.2).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RawOptions { get; set; } = new Dictionary<string, string>();
+}

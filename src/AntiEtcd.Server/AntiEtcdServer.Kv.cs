@@ -1,0 +1,162 @@
+using System.Text;
+using AntiEtcd.Api;
+using AntiEtcd.Mvcc;
+using AntiEtcd.Server.Hosting;
+
+namespace AntiEtcd.Server;
+
+public sealed partial class AntiEtcdServer
+{
+    /// <summary>Reads a key or a range (SPEC §4.1).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="context">Flags and caller identity; none by default.</param>
+    /// <param name="cancellationToken">Stops waiting; the read itself has no effect to undo.</param>
+    public Task<RangeResponse> RangeAsync(RangeRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ThrowIfStopping();
+        Check(RequestValidator.ValidateRange(request));
+        return ExecuteAsync(static (store, r) => store.Range(r), request, static r => r.Header, false, cancellationToken);
+    }
+
+    /// <summary>Reads one key, given as UTF-8 text.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public Task<RangeResponse> RangeAsync(string key, CancellationToken cancellationToken = default) =>
+        RangeAsync(new RangeRequest { Key = Encoding.UTF8.GetBytes(key) }, null, cancellationToken);
+
+    /// <summary>Writes a key (SPEC §4.2).</summary>
+    /// <param name="request">The request; its key and value are copied.</param>
+    /// <param name="context">Flags and caller identity; none by default.</param>
+    /// <param name="cancellationToken">Stops waiting; a write that was already queued still happens.</param>
+    public Task<PutResponse> PutAsync(PutRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return PutCoreAsync(Own(request), cancellationToken);
+    }
+
+    /// <summary>Writes a key and value given as UTF-8 text.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public Task<PutResponse> PutAsync(string key, string value, CancellationToken cancellationToken = default) =>
+        PutCoreAsync(new PutRequest { Key = Encoding.UTF8.GetBytes(key), Value = Encoding.UTF8.GetBytes(value) }, cancellationToken);
+
+    /// <summary>Deletes a key or a range (SPEC §4.3).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="context">Flags and caller identity; none by default.</param>
+    /// <param name="cancellationToken">Stops waiting; a delete that was already queued still happens.</param>
+    public Task<DeleteRangeResponse> DeleteRangeAsync(DeleteRangeRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ThrowIfStopping();
+        Check(RequestValidator.ValidateDeleteRange(request));
+        return ExecuteAsync(static (store, r) => store.DeleteRange(r), request, static r => r.Header, true, cancellationToken);
+    }
+
+    /// <summary>Runs a transaction (SPEC §4.4): all of it at one revision, or nothing.</summary>
+    /// <param name="request">The request; the keys and values of its puts are copied.</param>
+    /// <param name="context">Flags and caller identity; none by default.</param>
+    /// <param name="cancellationToken">Stops waiting; a txn that was already queued still runs.</param>
+    public Task<TxnResponse> TxnAsync(TxnRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return TxnCoreAsync(Own(request), cancellationToken);
+    }
+
+    /// <summary>Drops history before a revision (SPEC §4.5).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="context">Flags and caller identity; none by default.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public Task<CompactionResponse> CompactAsync(CompactionRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ThrowIfStopping();
+        return ExecuteAsync(static (store, r) => store.Compact(r.Revision), request, static r => r.Header, true, cancellationToken);
+    }
+
+    /// <summary>The put path for a request whose buffers the server owns.</summary>
+    internal Task<PutResponse> PutCoreAsync(PutRequest request, CancellationToken cancellationToken)
+    {
+        ThrowIfStopping();
+        Check(RequestValidator.ValidatePut(request));
+        return ExecuteAsync(static (store, r) => store.Put(r), request, static r => r.Header, true, cancellationToken);
+    }
+
+    /// <summary>The txn path for a request whose buffers the server owns.</summary>
+    internal Task<TxnResponse> TxnCoreAsync(TxnRequest request, CancellationToken cancellationToken)
+    {
+        ThrowIfStopping();
+        Check(RequestValidator.ValidateTxn(request, _options.MaxTxnOps));
+        return ExecuteAsync(static (store, r) => store.Txn(r), request, static r => r.Header, !RequestValidator.IsReadOnly(request), cancellationToken);
+    }
+
+    /// <summary>Runs a store call on the apply loop and turns its outcome into a response or an error.</summary>
+    private async Task<TResponse> ExecuteAsync<TRequest, TResponse>(
+        Func<MvccStore, TRequest, MvccResult<TResponse>> call,
+        TRequest request,
+        Func<TResponse, ResponseHeader> header,
+        bool isWrite,
+        CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        var (result, compactRevision) = await Loop.ExecuteAsync(
+            static (store, state) => (state.Call(store, state.Request), store.CompactRevision),
+            (Call: call, Request: request),
+            isWrite,
+            cancellationToken).ConfigureAwait(false);
+        if (!result.IsOk)
+        {
+            throw EtcdErrors.FromStatus(result.Status, compactRevision);
+        }
+
+        var response = result.Response!;
+        FillHeader(header(response));
+        return response;
+    }
+
+    private static void Check(MvccStatus status)
+    {
+        if (status != MvccStatus.Ok)
+        {
+            throw EtcdErrors.FromStatus(status, 0);
+        }
+    }
+
+    /// <summary>Copies the buffers the store would keep, so a caller may reuse its own.</summary>
+    private static PutRequest Own(PutRequest request) => new()
+    {
+        Key = request.Key.ToArray(),
+        Value = request.Value.ToArray(),
+        Lease = request.Lease,
+        PrevKv = request.PrevKv,
+        IgnoreValue = request.IgnoreValue,
+        IgnoreLease = request.IgnoreLease,
+    };
+
+    private static TxnRequest Own(TxnRequest request) => new()
+    {
+        Compare = request.Compare,
+        Success = Own(request.Success),
+        Failure = Own(request.Failure),
+        Serializable = request.Serializable,
+    };
+
+    private static RequestOp[] Own(IReadOnlyList<RequestOp> ops)
+    {
+        var owned = new RequestOp[ops.Count];
+        for (var i = 0; i < owned.Length; i++)
+        {
+            var op = ops[i];
+            owned[i] = new RequestOp
+            {
+                RequestRange = op.RequestRange,
+                RequestPut = op.RequestPut is null ? null : Own(op.RequestPut),
+                RequestDeleteRange = op.RequestDeleteRange,
+                RequestTxn = op.RequestTxn is null ? null : Own(op.RequestTxn),
+            };
+        }
+
+        return owned;
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace AntiEtcd.Server;
+
+/// <summary>Source-generated log messages of the server; event IDs 1000-1999 (node), 2000-2999 (hosting).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Node {NodeId} listening on {Ip}:{Port}")]
+    public static partial void Started(ILogger logger, string nodeId, string ip, int port);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Node {NodeId} stopped")]
+    public static partial void Stopped(ILogger logger, string nodeId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "A RaftStateChanged handler failed")]
+    public static partial void EventHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Lease expiry check failed")]
+    public static partial void LeaseExpiryFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Error, Message = "Internal error serving {Path}")]
+    public static partial void InternalError(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "{Line}")]
+    public static partial void Access(ILogger logger, string line);
+}

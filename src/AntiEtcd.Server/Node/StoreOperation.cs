@@ -1,0 +1,24 @@
+using AntiEtcd.Mvcc;
+
+namespace AntiEtcd.Server.Node;
+
+/// <summary>A unit of work for the <see cref="ApplyLoop"/>, the only code that touches the store.</summary>
+/// <remarks>
+/// Running and completing are separate so that the loop publishes the new
+/// <see cref="AppliedState"/> before the caller resumes: a status read after an acknowledged write
+/// then always shows that write's revision.
+/// </remarks>
+internal abstract class StoreOperation
+{
+    /// <summary>True for writes, which advance the applied index.</summary>
+    public bool IsWrite { get; init; }
+
+    /// <summary>Runs on the apply loop; must not block.</summary>
+    public abstract void Run(MvccStore store);
+
+    /// <summary>Hands the result (or failure) of <see cref="Run"/> to the waiting caller.</summary>
+    public abstract void Complete();
+
+    /// <summary>Fails the waiting caller without running (the loop is stopping).</summary>
+    public abstract void Abandon(Exception reason);
+}
