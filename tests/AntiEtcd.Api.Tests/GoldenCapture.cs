@@ -102,13 +102,24 @@ public sealed class GoldenCapture
         return Parse(File.ReadAllText(path, Encoding.UTF8), name.Replace('\\', '/'));
     }
 
-    /// <summary>The names of every capture (<c>*.txt</c> except README) under <paramref name="subdirectory"/>, sorted.</summary>
+    /// <summary>
+    /// The names of every capture under <paramref name="subdirectory"/>, sorted: the <c>*.txt</c>
+    /// files in the capture format (the WebSocket log <c>watch/websocket-session.txt</c> is not one).
+    /// </summary>
     public static IReadOnlyList<string> List(string subdirectory = "")
     {
         string root = Directory;
         var names = new List<string>();
         foreach (string file in System.IO.Directory.EnumerateFiles(System.IO.Path.Combine(root, subdirectory), "*.txt", SearchOption.AllDirectories))
         {
+            using (var reader = new StreamReader(file, Encoding.UTF8))
+            {
+                if (reader.ReadLine()?.StartsWith("### request", StringComparison.Ordinal) != true)
+                {
+                    continue;
+                }
+            }
+
             names.Add(System.IO.Path.GetRelativePath(root, file).Replace('\\', '/'));
         }
 
@@ -166,11 +177,9 @@ public sealed class GoldenCapture
         }
 
         RequestHeaders = ParseHeaders(rest[..blank].Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        // The body is followed by a blank line before "### response".
         string body = rest[(blank == 0 ? 1 : blank + 2)..];
-        if (body.EndsWith('\n'))
-        {
-            body = body[..^1];
-        }
+        body = body.EndsWith("\n\n", StringComparison.Ordinal) ? body[..^2] : body.TrimEnd('\n');
 
         RequestBody = Encoding.UTF8.GetBytes(body);
     }
@@ -184,6 +193,12 @@ public sealed class GoldenCapture
         {
             StatusLine = lines[i];
             i++;
+
+            // An interim "100 Continue" is followed by a blank line, then the final status.
+            if (i + 1 < lines.Length && lines[i].Length == 0 && lines[i + 1].StartsWith("HTTP/", StringComparison.Ordinal))
+            {
+                i++;
+            }
         }
 
         if (StatusLine.Length > 0)
