@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using AntiEtcd.Api;
 using AntiEtcd.Api.Json;
@@ -28,14 +27,14 @@ public sealed partial class AntiEtcdServer
         }
 
         var request = new ArrayBufferWriter<byte>();
-        using (var bodyWriter = new Utf8JsonWriter(request))
+        using (var bodyWriter = ApiJsonWriter.CreateWriter(request))
         {
             (body ?? []).WriteTo(bodyWriter);
         }
 
         var reply = await InvokeAsync(kind, request.WrittenMemory, RequestFlags.None, context, cancellationToken).ConfigureAwait(false);
         var output = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(output))
+        using (var writer = ApiJsonWriter.CreateWriter(output))
         {
             ApiReplyWriter.Write(writer, kind, reply);
         }

@@ -53,6 +53,15 @@ public abstract class KvApiContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Base64_with_plus_and_slash_is_written_unescaped()
+    {
+        // 0xFB 0xEF 0xFF encodes as "++//": a JSON writer with the default encoder would write \u002B.
+        await OkAsync("/v3/kv/put", "{\"key\":\"++//\",\"value\":\"+/+/\"}");
+        Assert.Contains("\"key\":\"++//\"", await OkAsync("/v3/kv/range", "{\"key\":\"++//\"}"), StringComparison.Ordinal);
+        Assert.Contains("\"value\":\"+/+/\"", await OkAsync("/v3/kv/range", "{\"key\":\"++//\"}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Range_of_every_key_with_limit_and_keys_only()
     {
         await OkAsync("/v3/kv/put", "{\"key\":\"Zm9v\",\"value\":\"/wBB\"}");

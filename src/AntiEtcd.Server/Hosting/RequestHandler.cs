@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json;
 using AntiEtcd.Api;
 using AntiEtcd.Api.Json;
 using Microsoft.AspNetCore.Http;
@@ -48,7 +47,7 @@ internal sealed class RequestHandler
         {
             status = ex.Code;
             response.Clear();
-            using (var writer = new Utf8JsonWriter(response))
+            using (var writer = ApiJsonWriter.CreateWriter(response))
             {
                 ApiJsonWriter.WriteError(writer, ex.Message, ex.GrpcCode);
             }
@@ -64,7 +63,7 @@ internal sealed class RequestHandler
             Log.InternalError(_logger, path, ex);
             status = 500;
             response.Clear();
-            using (var writer = new Utf8JsonWriter(response))
+            using (var writer = ApiJsonWriter.CreateWriter(response))
             {
                 ApiJsonWriter.WriteError(writer, "Internal error: " + ex.GetType().Name, 13);
             }
@@ -140,7 +139,7 @@ internal sealed class RequestHandler
             ClientCertificate = context.Connection.ClientCertificate,
         };
         var reply = await _server.InvokeAsync(api, body.Memory, QueryFlags(request), requestContext, context.RequestAborted).ConfigureAwait(false);
-        using (var writer = new Utf8JsonWriter(response))
+        using (var writer = ApiJsonWriter.CreateWriter(response))
         {
             ApiReplyWriter.Write(writer, api, reply);
         }
