@@ -140,9 +140,12 @@ public sealed partial class RaftNode
     {
         foreach (var v in _voters)
         {
-            if (v != Id)
+            if (v != Id && MaybeSendAppend(v, sendIfEmpty: true))
             {
-                MaybeSendAppend(v, sendIfEmpty: true);
+                // Fill the flow-control window (no-op for a follower being probed: it pauses after one message).
+                while (MaybeSendAppend(v, sendIfEmpty: false))
+                {
+                }
             }
         }
     }
