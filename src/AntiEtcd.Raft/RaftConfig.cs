@@ -11,7 +11,6 @@ public sealed class RaftConfig
     public required NodeId Id { get; init; }
 
     /// <summary>All voting members, this node included (static membership, SPEC §8.1).</summary>
-    /// <remarks>Ignored when storage holds a snapshot whose metadata lists voters, so a later membership change survives restarts.</remarks>
     public required IReadOnlyList<NodeId> Voters { get; init; }
 
     /// <summary>The persisted log and hard state.</summary>
