@@ -166,21 +166,32 @@ public sealed partial class AntiEtcdServer
     }
 
     /// <summary>Revokes every lease whose deadline has passed; the leader runs this at least every 500 ms (SPEC §8.6).</summary>
-    internal Task RevokeExpiredLeasesAsync(CancellationToken cancellationToken) =>
-        Loop.ExecuteAsync(
-            static (store, lessor) =>
-            {
-                foreach (var id in lessor.Expired())
+    /// <remarks>
+    /// One revoke per loop operation, as one log entry each will be once replicated: every revoke
+    /// has its own revision and its events reach watches before the next one runs.
+    /// </remarks>
+    internal async Task RevokeExpiredLeasesAsync(CancellationToken cancellationToken)
+    {
+        var expired = await Loop.ExecuteAsync(static (_, lessor) => lessor.Expired(), Lessor, false, cancellationToken).ConfigureAwait(false);
+        foreach (var id in expired)
+        {
+            await Loop.ExecuteAsync(
+                static (store, s) =>
                 {
-                    store.LeaseRevoke(id);
-                    lessor.Forget(id);
-                }
+                    // Renewed since the list was taken? Then it lives on.
+                    if (s.Lessor.IsExpired(s.Id))
+                    {
+                        store.LeaseRevoke(s.Id);
+                        s.Lessor.Forget(s.Id);
+                    }
 
-                return 0;
-            },
-            Lessor,
-            false,
-            cancellationToken);
+                    return 0;
+                },
+                (Id: id, Lessor),
+                true,
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static long RandomLeaseId()
     {

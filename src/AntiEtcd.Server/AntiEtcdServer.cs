@@ -32,6 +32,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private Task? _stopTask;
     private Task? _leaseExpiry;
+    private Task? _progressNotify;
     private int _started;
     private volatile bool _stopping;
 
@@ -109,7 +110,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
             throw new InvalidOperationException("StartAsync can be called once.");
         }
 
-        _applyLoop = new ApplyLoop(_store);
+        _applyLoop = new ApplyLoop(_store, AfterOperation);
         var frontend = new HttpFrontend(this);
         try
         {
@@ -126,6 +127,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
 
         _frontend = frontend;
         _leaseExpiry = RunLeaseExpiryAsync(_lifetime.Token);
+        _progressNotify = RunProgressNotifyAsync(_lifetime.Token);
         // A one-node cluster elects itself at once (SPEC §8.2); until replication exists every
         // node is a one-node cluster and leads term 1.
         SetRaftState(new RaftStateInfo(RaftRole.Leader, 1, NodeId, [NodeId]));
@@ -155,6 +157,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
     {
         try
         {
+            await CloseSessionsAsync().ConfigureAwait(false);
             if (_frontend is not null)
             {
                 using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.ReplicationTimeout), _time);
@@ -164,9 +167,12 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
             }
 
             await _lifetime.CancelAsync().ConfigureAwait(false);
-            if (_leaseExpiry is not null)
+            foreach (var background in new[] { _leaseExpiry, _progressNotify })
             {
-                await _leaseExpiry.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (background is not null)
+                {
+                    await background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
             }
 
             if (_applyLoop is not null)

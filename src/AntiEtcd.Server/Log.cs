@@ -22,4 +22,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "{Line}")]
     public static partial void Access(ILogger logger, string line);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Closed a watch connection from {Address}: more than 64 MiB waited to be sent")]
+    public static partial void WatchTooSlow(ILogger logger, string? address);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "An in-process watch callback failed; watch {WatchId} is canceled")]
+    public static partial void WatchCallbackFailed(ILogger logger, long watchId, Exception exception);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Critical, Message = "Watch delivery failed on the apply loop")]
+    public static partial void WatchDeliveryFailed(ILogger logger, Exception exception);
 }

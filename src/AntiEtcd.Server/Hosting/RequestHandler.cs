@@ -93,9 +93,33 @@ internal sealed class RequestHandler
         CheckOriginAndHost(request, path);
         if (context.WebSockets.IsWebSocketRequest)
         {
-            throw api != ApiKind.None ? EtcdErrors.UsePost()
-                : path is "/health" or "/metrics" or "/version" ? EtcdErrors.UseGet()
-                : new AntiEtcdRequestException(501, 12, "watch streams are not available in this build yet");
+            // SPEC §7.1: keepalive streams on their route, watch streams on every other path.
+            if (api is not (ApiKind.None or ApiKind.LeaseKeepAlive))
+            {
+                context.Response.Headers.Allow = "POST";
+                throw EtcdErrors.UsePost();
+            }
+
+            if (path is "/health" or "/metrics" or "/version")
+            {
+                context.Response.Headers.Allow = path == "/health" ? "GET, HEAD" : "GET";
+                throw EtcdErrors.UseGet();
+            }
+
+            if (path == PeerPath)
+            {
+                // No peer can authenticate to a one-node cluster.
+                throw EtcdErrors.AccessDenied();
+            }
+
+            ThrowIfStopping();
+            var session = new WatchSession(_server, context, QueryFlags(request));
+            await using (session.ConfigureAwait(false))
+            {
+                await session.RunAsync(keepalive: api == ApiKind.LeaseKeepAlive).ConfigureAwait(false);
+            }
+
+            return (null, 101);
         }
 
         switch (path)
@@ -265,7 +289,8 @@ internal sealed class RequestHandler
     }
 
     private static string MetricLabel(ApiKind api, string path, HttpContext context) =>
-        api != ApiKind.None ? ApiRoutes.Name(api)
+        api == ApiKind.LeaseKeepAlive && context.WebSockets.IsWebSocketRequest ? "keepalive_ws"
+        : api != ApiKind.None ? ApiRoutes.Name(api)
         : path switch
         {
             "/health" => "health",

@@ -37,8 +37,8 @@ internal sealed class ServerMetrics : IDisposable
         _meter.CreateObservableGauge("antietcd_mvcc_compact_revision", () => server.Applied.CompactRevision, description: "Compact revision.");
         _meter.CreateObservableGauge("antietcd_mvcc_keys", () => server.Applied.KeyCount, description: "Live keys.");
         _meter.CreateObservableGauge("antietcd_lease_count", () => (long)server.Applied.LeaseCount, description: "Leases.");
-        _meter.CreateObservableGauge("antietcd_watch_connections", () => 0L, description: "Open watch WebSockets.");
-        _meter.CreateObservableGauge("antietcd_watchers", () => 0L, description: "Active watches.");
+        _meter.CreateObservableGauge("antietcd_watch_connections", () => (long)server.Sessions.Count, description: "Open watch WebSockets.");
+        _meter.CreateObservableGauge("antietcd_watchers", () => (long)server.WatcherCount, description: "Active watches.");
         _meter.CreateObservableGauge("antietcd_db_size_bytes", () => server.Applied.SizeBytes, description: "Storage size, or estimated state size in memory.");
         _meter.CreateObservableGauge("antietcd_peer_connected", () => Array.Empty<Measurement<long>>(), description: "1 per connected peer.");
         _exporter = new PrometheusExporter(_meter);

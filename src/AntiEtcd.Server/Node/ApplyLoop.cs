@@ -15,14 +15,18 @@ namespace AntiEtcd.Server.Node;
 internal sealed class ApplyLoop
 {
     private readonly MvccStore _store;
+    private readonly Action<MvccStore> _afterOperation;
     private readonly Channel<StoreOperation> _queue;
     private readonly Task _loop;
     private AppliedState _state;
     private ulong _applied;
 
-    public ApplyLoop(MvccStore store)
+    /// <param name="store">The store this loop owns from now on.</param>
+    /// <param name="afterOperation">Runs on the loop after every operation, before its caller resumes (watch delivery).</param>
+    public ApplyLoop(MvccStore store, Action<MvccStore> afterOperation)
     {
         _store = store;
+        _afterOperation = afterOperation;
         // Bounded so that a flood of requests queues in Kestrel instead of in memory here.
         _queue = Channel.CreateBounded<StoreOperation>(new BoundedChannelOptions(16384)
         {
@@ -74,6 +78,7 @@ internal sealed class ApplyLoop
             while (reader.TryRead(out var operation))
             {
                 operation.Run(_store);
+                _afterOperation(_store);
                 if (operation.IsWrite)
                 {
                     _applied++;
