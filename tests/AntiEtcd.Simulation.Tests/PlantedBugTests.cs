@@ -56,7 +56,7 @@ public sealed class PlantedBugTests(ITestOutputHelper output)
         var seed = 0;
         for (; seed < MaxSeeds && first is null; seed++)
         {
-            first = Failure(new SimOptions { Seed = seed, Nodes = 3, Bugs = RaftBugs.SkipUpToDateCheck });
+            first = Failure(new SimOptions { Seed = seed, Nodes = 3, Bugs = RaftBugs.SkipUpToDateCheck, Priorities = false });
         }
 
         Assert.NotNull(first);
@@ -64,7 +64,7 @@ public sealed class PlantedBugTests(ITestOutputHelper output)
         Assert.Contains($"ANTIETCD_SIM_SEED={seed - 1}", first, StringComparison.Ordinal);
         Assert.Contains("Last 50 events:", first, StringComparison.Ordinal);
         Assert.True(first.Split('\n').Count(l => l.StartsWith("  t=", StringComparison.Ordinal)) == 50, first);
-        Assert.Equal(first, Failure(new SimOptions { Seed = seed - 1, Nodes = 3, Bugs = RaftBugs.SkipUpToDateCheck }));
+        Assert.Equal(first, Failure(new SimOptions { Seed = seed - 1, Nodes = 3, Bugs = RaftBugs.SkipUpToDateCheck, Priorities = false }));
         output.WriteLine(first);
     }
 
@@ -86,7 +86,8 @@ public sealed class PlantedBugTests(ITestOutputHelper output)
         for (var seed = 0; seed < MaxSeeds; seed++)
         {
             TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
-            var options = tune(new SimOptions { Seed = seed, Nodes = seed % 2 == 0 ? 3 : 5, Bugs = bug });
+            // Priority transfers off: fewer leader changes make some bugs need more seeds.
+            var options = tune(new SimOptions { Seed = seed, Nodes = seed % 2 == 0 ? 3 : 5, Bugs = bug, Priorities = false });
             try
             {
                 new Simulation(options).Run();

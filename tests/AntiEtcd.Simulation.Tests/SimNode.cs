@@ -10,9 +10,10 @@ internal sealed class SimNode
     private readonly SimOptions _options;
     private readonly NodeId[] _voters;
 
-    public SimNode(int index, NodeId[] voters, SimOptions options, int seed)
+    public SimNode(int index, NodeId[] voters, SimOptions options, int seed, int priority)
     {
         Index = index;
+        Priority = priority;
         _voters = voters;
         _options = options;
         Storage = new MemoryRaftStorage(voters);
@@ -20,6 +21,9 @@ internal sealed class SimNode
     }
 
     public int Index { get; }
+
+    /// <summary>This node's leader_priority: exercises priority transfers under faults.</summary>
+    public int Priority { get; }
 
     public NodeId Id => _voters[Index];
 
@@ -73,6 +77,7 @@ internal sealed class SimNode
             Applied = AppliedIndex,
             Random = new Random(seed),
             PlantedBugs = _options.Bugs,
+            LeaderPriority = Priority,
         });
         Up = true;
     }

@@ -15,6 +15,9 @@ internal sealed record SimOptions
     public int MaxInflight { get; init; } = 4;
     public ulong MaxSizePerMessage { get; init; } = 64;
     public bool PreVote { get; init; } = true;
+
+    /// <summary>Give nodes random leader_priority values in [0, 2], so priority transfers happen under faults.</summary>
+    public bool Priorities { get; init; } = true;
     public bool CheckQuorum { get; init; } = true;
 
     public double DropRate { get; init; } = 0.03;

@@ -40,7 +40,7 @@ internal sealed class Simulation
         _nodes = new SimNode[options.Nodes];
         for (var i = 0; i < _nodes.Length; i++)
         {
-            _nodes[i] = new SimNode(i, voters, options, _random.Next());
+            _nodes[i] = new SimNode(i, voters, options, _random.Next(), options.Priorities ? _random.Next(3) : 0);
         }
     }
 
