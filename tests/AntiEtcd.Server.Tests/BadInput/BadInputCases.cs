@@ -162,6 +162,10 @@ public static class BadInputCases
         Range(types, "sort target negative number", """{"key":"Zm9v","sort_target":-1}""", "etcdserver: invalid sort option");
         Txn(types, "compare target number outside enum", """{"compare":[{"key":"Zm9v","target":5}]}""", "unknown value 5 for enum etcdserverpb.Compare_CompareTarget");
         Txn(types, "compare result unknown name", """{"compare":[{"key":"Zm9v","result":"BIGGER"}]}""", "unknown value \"BIGGER\" for enum etcdserverpb.Compare_CompareResult");
+        // SPEC §3.3 names no message for an enum of the wrong JSON type; the server's "expected enum" follows the table's pattern.
+        Range(types, "enum as bool", """{"key":"Zm9v","sort_order":true}""", Field("sort_order", "enum"));
+        Txn(types, "enum as object", """{"compare":[{"key":"Zm9v","result":{}}]}""", Field("compare[0].result", "enum"));
+        Range(types, "enum number as string is a name", """{"key":"Zm9v","sort_target":"2"}""", "unknown value \"2\" for enum etcdserverpb.RangeRequest_SortTarget");
         Txn(types, "array as object", """{"compare":{}}""", Field("compare", "array"));
         Txn(types, "array as string", """{"success":"x"}""", Field("success", "array"));
         Txn(types, "compare entry not an object", """{"compare":[1]}""", Field("compare[0]", "object"));
