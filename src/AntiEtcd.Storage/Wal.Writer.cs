@@ -1,0 +1,260 @@
+using System.Buffers;
+
+namespace AntiEtcd.Storage;
+
+/// <content>The writer thread: group commit, rotation, release, fail-stop. Everything here runs on that one thread.</content>
+public sealed partial class Wal
+{
+    private readonly ITimer? _timer;
+
+    // Owned by the writer thread.
+    private readonly List<WalSegment> _segments;
+    private IStorageFile _active;
+    private byte[]? _writtenHardState;
+    private bool _timerArmed;
+
+    private void RunWriter()
+    {
+        long written = 0;
+        long synced = 0;
+        try
+        {
+            while (true)
+            {
+                ArrayBufferWriter<byte> batch;
+                long batchLast;
+                ulong batchMaxIndex;
+                byte[]? batchHardState;
+                bool syncWanted;
+                bool stopping;
+                List<(ulong Index, TaskCompletionSource Done)>? releases = null;
+                lock (_lock)
+                {
+                    while (_failure is null && _pending.WrittenCount == 0 && _syncRequestedUpTo <= _syncedSequence && !_syncDue
+                        && _releaseRequests.Count == 0 && !_disposing)
+                    {
+                        Monitor.Wait(_lock);
+                    }
+
+                    if (_failure is not null)
+                    {
+                        return;
+                    }
+
+                    batch = _pending;
+                    _pending = _spare ?? new ArrayBufferWriter<byte>();
+                    _spare = null;
+                    batchLast = _appendedSequence;
+                    batchMaxIndex = _pendingMaxIndex;
+                    _pendingMaxIndex = 0;
+                    batchHardState = _pendingHardState;
+                    _pendingHardState = null;
+                    stopping = _disposing;
+                    syncWanted = _options.PersistInterval == TimeSpan.Zero || _syncRequestedUpTo > _syncedSequence || _syncDue || stopping;
+                    _syncDue = false;
+                    if (_releaseRequests.Count > 0)
+                    {
+                        releases = [.. _releaseRequests];
+                        _releaseRequests.Clear();
+                    }
+                }
+
+                if (batch.WrittenCount > 0)
+                {
+                    _failpoints.Hit(FailpointNames.BeforeWalSave);
+                    if (_active.Length >= _options.SegmentSize)
+                    {
+                        Rotate();
+                        synced = written;
+                    }
+
+                    _active.Append(batch.WrittenSpan);
+                    written = batchLast;
+                    _segments[^1].MaxIndex = Math.Max(_segments[^1].MaxIndex, batchMaxIndex);
+                    _writtenHardState = batchHardState ?? _writtenHardState;
+                }
+
+                if (syncWanted && written > synced)
+                {
+                    _active.Sync();
+                    synced = written;
+                }
+
+                if (batch.WrittenCount > 0)
+                {
+                    _failpoints.Hit(FailpointNames.AfterWalSave);
+                }
+
+                ArmTimer(written > synced);
+                if (releases is not null)
+                {
+                    Release(releases);
+                }
+
+                lock (_lock)
+                {
+                    batch.Clear();
+                    _spare = batch;
+                    _writtenSequence = written;
+                    _syncedSequence = synced;
+                    var persisted = _options.PersistInterval == TimeSpan.Zero ? synced : written;
+                    Complete(_persistWaiters, persisted);
+                    Complete(_syncWaiters, synced);
+                    if (stopping && _pending.WrittenCount == 0)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+        }
+        finally
+        {
+            _active.Dispose();
+            _stopped.TrySetResult();
+        }
+    }
+
+    private static void Complete(PriorityQueue<TaskCompletionSource, long> waiters, long upTo)
+    {
+        while (waiters.TryPeek(out var waiter, out var sequence) && sequence <= upTo)
+        {
+            waiters.Dequeue();
+            waiter.TrySetResult();
+        }
+    }
+
+    /// <summary>Closes the full active segment (fsynced) and starts the next one, headed by the latest hard state.</summary>
+    private void Rotate()
+    {
+        _active.Sync();
+        var sequence = _segments[^1].Sequence + 1;
+        var next = CreateSegment(_fileSystem, _directory, sequence, _writtenHardState);
+        _active.Dispose();
+        _active = next;
+        _segments.Add(new WalSegment(sequence, next.Path));
+    }
+
+    /// <summary>Creates a segment as a temporary file (header, optional hard state), fsyncs it, renames it and fsyncs the directory.</summary>
+    private static IStorageFile CreateSegment(IStorageFileSystem fileSystem, string directory, ulong sequence, byte[]? hardStateRecord)
+    {
+        var path = Path.Combine(directory, WalFormat.SegmentName(sequence));
+        var temp = path + WalFormat.TempSuffix;
+        using (var file = fileSystem.CreateFile(temp))
+        {
+            Span<byte> header = stackalloc byte[WalFormat.SegmentHeaderSize];
+            WalFormat.WriteSegmentHeader(header, sequence);
+            file.Append(header);
+            if (hardStateRecord is not null)
+            {
+                file.Append(hardStateRecord);
+            }
+
+            file.Sync();
+        }
+
+        fileSystem.Rename(temp, path);
+        fileSystem.SyncDirectory(directory);
+        return fileSystem.OpenFile(path);
+    }
+
+    private void Release(List<(ulong Index, TaskCompletionSource Done)> requests)
+    {
+        var index = 0UL;
+        foreach (var request in requests)
+        {
+            index = Math.Max(index, request.Index);
+        }
+
+        try
+        {
+            ReleaseSegments(index);
+        }
+        catch (Exception ex)
+        {
+            foreach (var request in requests)
+            {
+                request.Done.TrySetException(ex);
+            }
+
+            throw;
+        }
+
+        foreach (var request in requests)
+        {
+            request.Done.TrySetResult();
+        }
+    }
+
+    private void ReleaseSegments(ulong index)
+    {
+        var count = 0;
+        while (count < _segments.Count - 1 && _segments[count].MaxIndex < index)
+        {
+            count++;
+        }
+
+        if (count > 0)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _fileSystem.DeleteFile(_segments[i].Path);
+            }
+
+            _segments.RemoveRange(0, count);
+            _fileSystem.SyncDirectory(_directory);
+        }
+    }
+
+    private void ArmTimer(bool unsynced)
+    {
+        if (_timer is null || unsynced == _timerArmed)
+        {
+            return;
+        }
+
+        _timerArmed = unsynced;
+        _timer.Change(unsynced ? _options.PersistInterval : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnSyncTimer()
+    {
+        lock (_lock)
+        {
+            _syncDue = true;
+            Monitor.Pulse(_lock);
+        }
+    }
+
+    private void Fail(Exception cause)
+    {
+        var failure = new StorageFailedException($"wal: {_directory}: {cause.Message}", cause);
+        List<(ulong Index, TaskCompletionSource Done)> releases;
+        lock (_lock)
+        {
+            _failure = failure;
+            while (_persistWaiters.TryDequeue(out var waiter, out _))
+            {
+                waiter.TrySetException(failure);
+            }
+
+            while (_syncWaiters.TryDequeue(out var waiter, out _))
+            {
+                waiter.TrySetException(failure);
+            }
+
+            releases = [.. _releaseRequests];
+            _releaseRequests.Clear();
+        }
+
+        foreach (var request in releases)
+        {
+            request.Done.TrySetException(failure);
+        }
+
+        _failed.TrySetResult(failure);
+    }
+}
