@@ -1,0 +1,139 @@
+using static AntiEtcd.Storage.Tests.WalTestKit;
+
+namespace AntiEtcd.Storage.Tests;
+
+public sealed class SnapshotStoreTests
+{
+    private const string Dir = "/data/snap";
+
+    [Fact]
+    public async Task Save_and_load_round_trip_on_the_real_file_system()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var temp = new TempDirectory();
+        var store = SnapshotStore.Open(temp.Combine("snap"));
+        var data = RandomPayload(3, 100_000);
+        var info = await store.SaveAsync(42, 7, data, ct);
+        Assert.Equal(temp.Combine("snap", "snap-000000000000002a-0000000000000007.snap"), info.FilePath);
+
+        var loaded = SnapshotStore.Open(temp.Combine("snap")).LoadNewestValid();
+        Assert.Empty(loaded.Warnings);
+        Assert.Equal((42ul, 7ul), (loaded.Snapshot!.Index, loaded.Snapshot.Term));
+        Assert.True(loaded.Snapshot.Data.Span.SequenceEqual(data));
+    }
+
+    [Fact]
+    public async Task Stream_save_matches_the_bytes_save()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fs = new MemoryStorageFileSystem();
+        var data = RandomPayload(4, 300_000);
+        var fromBytes = await SnapshotStore.Open("/a", fs).SaveAsync(9, 2, data, ct);
+        using var stream = new MemoryStream(data);
+        var fromStream = await SnapshotStore.Open("/b", fs).SaveAsync(9, 2, stream, ct);
+        Assert.Equal(fs.GetFileBytes(fromBytes.FilePath), fs.GetFileBytes(fromStream.FilePath));
+    }
+
+    [Fact]
+    public void Open_deletes_temporary_files_of_an_interrupted_save()
+    {
+        var fs = new MemoryStorageFileSystem();
+        fs.SetFileBytes($"{Dir}/snap-0000000000000005-0000000000000001.snap.tmp", [1, 2, 3]);
+        var store = SnapshotStore.Open(Dir, fs);
+        Assert.Empty(fs.ListFiles(Dir));
+        Assert.Null(store.LoadNewestValid().Snapshot);
+    }
+
+    [Fact]
+    public async Task A_newer_save_removes_older_snapshots_after_it_is_durable()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fs = new MemoryStorageFileSystem();
+        var store = SnapshotStore.Open(Dir, fs);
+        await store.SaveAsync(10, 1, Bytes("a"), ct);
+        await store.SaveAsync(20, 1, Bytes("b"), ct);
+        await store.SaveAsync(30, 2, Bytes("c"), ct);
+        Assert.Equal(["snap-000000000000001e-0000000000000002.snap"], fs.ListFiles(Dir));
+
+        var keepTwo = SnapshotStore.Open(Dir, fs, retain: 2);
+        await keepTwo.SaveAsync(40, 2, Bytes("d"), ct);
+        Assert.Equal([40ul, 30ul], keepTwo.List().Select(s => s.Index));
+    }
+
+    [Fact]
+    public async Task Load_skips_damaged_and_rejected_snapshots_newest_first()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fs = new MemoryStorageFileSystem();
+        var store = SnapshotStore.Open(Dir, fs, retain: 3);
+        await store.SaveAsync(10, 1, Bytes("ten"), ct);
+        await store.SaveAsync(20, 1, Bytes("twenty"), ct);
+        var newest = await store.SaveAsync(30, 1, Bytes("thirty"), ct);
+        var bytes = fs.GetFileBytes(newest.FilePath);
+        bytes[33] ^= 0x01; // inside the data
+        fs.SetFileBytes(newest.FilePath, bytes);
+
+        var result = store.LoadNewestValid(s => s.Index <= 25);
+        Assert.Equal("twenty", Text(result.Snapshot!.Data));
+        Assert.Equal([$"snapshot: {newest.FilePath}: skipped, the WAL does not continue from index 30"], result.Warnings);
+
+        result = store.LoadNewestValid();
+        Assert.Equal(20ul, result.Snapshot!.Index);
+        Assert.Equal([$"snapshot: {newest.FilePath}: skipped, data CRC mismatch"], result.Warnings);
+
+        fs.SetFileBytes(newest.FilePath, bytes.AsSpan(0, 20)); // truncated
+        Assert.Equal($"snapshot: {newest.FilePath}: skipped, too short (20 bytes)", store.LoadNewestValid().Warnings.Single());
+    }
+
+    [Fact]
+    public async Task A_crash_before_the_directory_fsync_keeps_the_previous_snapshot()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fs = new MemoryStorageFileSystem();
+        var failpoints = new CrashAt(FailpointNames.AfterSnapshotRename);
+        var store = SnapshotStore.Open(Dir, fs, failpoints);
+        await store.SaveAsync(10, 1, Bytes("old"), ct);
+        failpoints.Armed = true;
+        await Assert.ThrowsAsync<StorageFailedException>(() => store.SaveAsync(20, 1, Bytes("new"), ct));
+        fs.Crash();
+
+        var loaded = SnapshotStore.Open(Dir, fs).LoadNewestValid();
+        Assert.Equal("old", Text(loaded.Snapshot!.Data));
+    }
+
+    [Fact]
+    public async Task Fsync_failure_fails_the_save_and_leaves_no_temporary_file()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fs = new MemoryStorageFileSystem();
+        var store = SnapshotStore.Open(Dir, fs);
+        var eio = new IOException("Input/output error", 5);
+        fs.SyncError = eio;
+        var ex = await Assert.ThrowsAsync<StorageFailedException>(() => store.SaveAsync(10, 1, Bytes("x"), ct));
+        Assert.Same(eio, ex.InnerException);
+        Assert.Empty(fs.ListFiles(Dir));
+    }
+
+    [Fact]
+    public async Task Failpoint_before_save_runs_first()
+    {
+        var fs = new MemoryStorageFileSystem();
+        var failpoints = new CrashAt(FailpointNames.BeforeSnapshotSave) { Armed = true };
+        var store = SnapshotStore.Open(Dir, fs, failpoints);
+        await Assert.ThrowsAsync<StorageFailedException>(() => store.SaveAsync(10, 1, Bytes("x"), TestContext.Current.CancellationToken));
+        Assert.Empty(fs.ListFiles(Dir));
+    }
+
+    private sealed class CrashAt(string name) : IFailpoints
+    {
+        public bool Armed { get; set; }
+
+        public void Hit(string name1)
+        {
+            if (Armed && name1 == name)
+            {
+                throw new InvalidOperationException($"crash at {name}");
+            }
+        }
+    }
+}
