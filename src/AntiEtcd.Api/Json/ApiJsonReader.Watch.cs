@@ -39,26 +39,13 @@ public static partial class ApiJsonReader
             return BadJsonWatchMessage;
         }
 
-        var reader = new Utf8JsonReader(message, ReaderOptions);
-        Utf8JsonReader start;
-        try
-        {
-            if (!reader.Read())
-            {
-                return BadJsonWatchMessage;
-            }
-
-            start = reader;
-            reader.Skip();
-            if (reader.Read())
-            {
-                return BadJsonWatchMessage;
-            }
-        }
-        catch (JsonException)
+        if (!IsOneJsonValue(message))
         {
             return BadJsonWatchMessage;
         }
+
+        var start = new Utf8JsonReader(message, ReaderOptions);
+        start.Read();
 
         // antietcd tests the parsed value for JavaScript falsiness.
         switch (start.TokenType)

@@ -187,22 +187,13 @@ public static partial class ApiJsonReader
             throw new ApiDecodeException(InvalidJsonMessage);
         }
 
-        var reader = new Utf8JsonReader(body, ReaderOptions);
-        Utf8JsonReader start;
-        try
+        if (!IsOneJsonValue(body))
         {
-            reader.Read();
-            start = reader;
-            reader.Skip();
-            if (reader.Read())
-            {
-                throw new ApiDecodeException(InvalidJsonMessage);
-            }
+            throw new ApiDecodeException(InvalidJsonMessage);
         }
-        catch (JsonException e)
-        {
-            throw new ApiDecodeException(InvalidJsonMessage, e);
-        }
+
+        var start = new Utf8JsonReader(body, ReaderOptions);
+        start.Read();
 
         if (start.TokenType != JsonTokenType.StartObject)
         {
@@ -210,6 +201,38 @@ public static partial class ApiJsonReader
         }
 
         return start;
+    }
+
+    /// <summary>
+    /// Reads every token of a message that must be exactly one JSON value. False for bad JSON,
+    /// trailing content, too deep nesting, or an escaped lone surrogate (<c>"\ud800"</c>), which
+    /// the reader's structural check lets through but which cannot be decoded to text.
+    /// </summary>
+    private static bool IsOneJsonValue(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        try
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            do
+            {
+                if (reader.ValueIsEscaped && reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                {
+                    _ = reader.GetString();
+                }
+            }
+            while (reader.Read());
+
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static bool IsJsonWhiteSpace(ReadOnlySpan<byte> body) =>

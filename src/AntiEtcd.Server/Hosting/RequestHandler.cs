@@ -52,6 +52,18 @@ internal sealed class RequestHandler
                 ApiJsonWriter.WriteError(writer, ex.Message, ex.GrpcCode);
             }
         }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel could not read the body (broken chunked framing, a body cut short): the
+            // client's fault, never a 500. The rest of the connection cannot be trusted.
+            status = ex.StatusCode == 413 ? 413 : 400;
+            response.Clear();
+            context.Response.Headers.Connection = "close";
+            using (var writer = ApiJsonWriter.CreateWriter(response))
+            {
+                ApiJsonWriter.WriteError(writer, status == 413 ? "etcdserver: request is too large" : "body should be valid JSON", 3);
+            }
+        }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nobody is left to answer.

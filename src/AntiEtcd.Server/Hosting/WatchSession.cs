@@ -100,8 +100,9 @@ internal sealed class WatchSession : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        // _sendLock is not disposed: a concurrent CloseAsync from the server's stop may still
+        // wait on it, and a SemaphoreSlim without a wait handle holds nothing to release.
         _closing.Dispose();
-        _sendLock.Dispose();
         _socket?.Dispose();
         return ValueTask.CompletedTask;
     }

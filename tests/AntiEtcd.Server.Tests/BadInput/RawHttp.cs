@@ -69,11 +69,64 @@ internal static class RawHttp
         return (status, text);
     }
 
+    /// <summary>Reads <paramref name="count"/> pipelined responses (each with a Content-Length) from one connection.</summary>
+    public static async Task<List<(int Status, string Text)>> ReadResponsesAsync(Socket socket, int count, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var received = new List<byte>();
+        var buffer = new byte[16 * 1024];
+        var responses = new List<(int, string)>();
+        while (responses.Count < count)
+        {
+            var length = CompleteLength(received);
+            if (length > 0)
+            {
+                var text = Encoding.UTF8.GetString(received.GetRange(0, length).ToArray());
+                responses.Add((int.Parse(text.AsSpan(9, 3), CultureInfo.InvariantCulture), text));
+                received.RemoveRange(0, length);
+                continue;
+            }
+
+            var n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            if (n == 0)
+            {
+                break;
+            }
+
+            received.AddRange(buffer.AsSpan(0, n));
+        }
+
+        return responses;
+    }
+
     /// <summary>The body of a raw response (after the blank line).</summary>
     public static string Body(string text)
     {
         var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         return end < 0 ? "" : text[(end + 4)..];
+    }
+
+    /// <summary>The byte length of the first complete response in <paramref name="received"/>, or 0.</summary>
+    private static int CompleteLength(List<byte> received)
+    {
+        var bytes = received.ToArray();
+        var end = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+        {
+            return 0;
+        }
+
+        foreach (var line in Encoding.ASCII.GetString(bytes, 0, end).Split("\r\n"))
+        {
+            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            {
+                var total = end + 4 + int.Parse(line["Content-Length:".Length..].Trim(), CultureInfo.InvariantCulture);
+                return bytes.Length >= total ? total : 0;
+            }
+        }
+
+        return 0;
     }
 
     private static bool IsComplete(List<byte> received)

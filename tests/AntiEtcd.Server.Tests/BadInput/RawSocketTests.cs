@@ -21,8 +21,7 @@ public sealed class RawSocketTests(BadInputNode node) : IClassFixture<BadInputNo
     [InlineData("header without colon", "POST /v3/kv/range HTTP/1.1\r\nHost: 127.0.0.1\r\nNoColonHere\r\n\r\n")]
     [InlineData("bad Content-Length", "POST /v3/kv/range HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n")]
     [InlineData("two Content-Lengths", "POST /v3/kv/range HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}")]
-    [InlineData("bad chunk size", "POST /v3/kv/range HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n{}\r\n0\r\n\r\n",
-        Skip = "BUG: malformed chunked framing gives 500 Internal error: BadHttpRequestException (RequestHandler catch-all); expected Kestrel's 400, never 500")]
+    [InlineData("bad chunk size", "POST /v3/kv/range HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n{}\r\n0\r\n\r\n")]
     [InlineData("chunked body cut", "POST /v3/kv/range HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"key\"")]
     [InlineData("closes mid-body", "POST /v3/kv/put HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{\"key\":\"Zm9v\",")]
     [InlineData("closes mid-headers", "POST /v3/kv/put HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le")]
@@ -77,11 +76,12 @@ public sealed class RawSocketTests(BadInputNode node) : IClassFixture<BadInputNo
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, node.Port, ct);
         await socket.SendAsync(Ascii(put + range), SocketFlags.None, ct);
-        var (first, _) = await RawHttp.ReadResponseAsync(socket, ct);
-        var (second, text) = await RawHttp.ReadResponseAsync(socket, ct);
-        Assert.Equal(200, first);
-        Assert.Equal(200, second);
-        Assert.Contains("\"value\":\"MQ==\"", text, StringComparison.Ordinal);
+        // Both responses may arrive in one read, so read until the second one is complete.
+        var responses = await RawHttp.ReadResponsesAsync(socket, 2, ct);
+        Assert.Equal(2, responses.Count);
+        Assert.Equal(200, responses[0].Status);
+        Assert.Equal(200, responses[1].Status);
+        Assert.Contains("\"value\":\"MQ==\"", responses[1].Text, StringComparison.Ordinal);
     }
 
     [Fact]
