@@ -1,0 +1,446 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using AntiEtcd.Api;
+
+namespace AntiEtcd.Mvcc;
+
+/// <summary>Snapshots of the whole state and the divergence hash (DESIGN §5, §8; docs/wal-format.md §8).</summary>
+public sealed partial class MvccStore
+{
+    /// <summary>The store snapshot format this build writes and the only one it reads.</summary>
+    public const byte SnapshotFormatVersion = 1;
+
+    // Smallest encodings, for the up-front count checks: a lease is two varints; a key record a
+    // length, one key byte, a version count and a two-varint tombstone; an event a type byte, a
+    // length, one key byte and two varints.
+    private const int MinLeaseSize = 2;
+    private const int MinKeySize = 5;
+    private const int MinEventSize = 5;
+
+    /// <summary>
+    /// Writes the whole state: revision, compact revision, every key's retained history (so reads
+    /// at old revisions and watch replay from any retained revision work after a restore), the
+    /// event log used by <see cref="TryGetHistory(long, out IReadOnlyList{Event})"/>, and the
+    /// leases (ID and granted TTL; their attached keys are the live keys naming them). The format
+    /// is described byte by byte in docs/wal-format.md §8.
+    /// </summary>
+    /// <remarks>
+    /// Runs on the owner thread like every other call and does not change the store. It allocates
+    /// nothing per key: fields are written straight into 64 KiB spans of
+    /// <paramref name="output"/>, and the image ends with the CRC32C of all the bytes before it.
+    /// The output is deterministic: equal states give equal images.
+    /// </remarks>
+    public void WriteSnapshot(IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var writer = new SnapshotWriter(output);
+        writer.WriteByte(SnapshotFormatVersion);
+        writer.WriteVarint(_revision);
+        writer.WriteVarint(_compactRevision);
+        writer.WriteVarint(_leases.Count);
+        writer.WriteVarint(_index.Count);
+        writer.WriteVarint(_log.Count - _logHead);
+
+        foreach (var lease in _leases.Values)
+        {
+            writer.WriteVarint(lease.Id);
+            writer.WriteVarint(lease.Ttl);
+        }
+
+        for (var cursor = _index.First(); cursor.IsValid; cursor.MoveNext())
+        {
+            writer.WriteBytes(cursor.Key.Span);
+            if (cursor.Value is KeyValue only)
+            {
+                writer.WriteVarint(1);
+                WriteVersion(ref writer, only);
+            }
+            else
+            {
+                var history = (KeyHistory)cursor.Value;
+                writer.WriteVarint(history.Count);
+                for (var i = 0; i < history.Count; i++)
+                {
+                    WriteVersion(ref writer, history[i]);
+                }
+            }
+        }
+
+        for (var i = _logHead; i < _log.Count; i++)
+        {
+            var e = _log[i];
+            writer.WriteByte((byte)e.Type);
+            writer.WriteBytes(e.Kv.Key.Span);
+            writer.WriteVarint(e.Kv.ModRevision);
+            writer.WriteVarint(e.PrevKv?.ModRevision ?? 0);
+        }
+
+        writer.Finish();
+    }
+
+    /// <summary>
+    /// Rebuilds a store from an image written by <see cref="WriteSnapshot"/>. The result equals the
+    /// original in every observable way (ranges at every retained revision, history, leases and
+    /// their keys, counters); <see cref="LastEvents"/> starts empty.
+    /// </summary>
+    /// <remarks>
+    /// The store gets fresh copies of every key and value; <paramref name="image"/> is not kept.
+    /// Besides the checksum, every structural rule the store relies on is checked (key order,
+    /// history order, revision bounds, leases of live keys, events naming retained versions), so a
+    /// bad image can never produce a store that misbehaves later.
+    /// </remarks>
+    /// <exception cref="InvalidDataException">The image is truncated, corrupt or of an unknown
+    /// version; the message says what and at which byte offset.</exception>
+    public static MvccStore ReadSnapshot(ReadOnlySpan<byte> image)
+    {
+        if (image.IsEmpty)
+        {
+            throw SnapshotReader.Corrupt(0, "empty image");
+        }
+
+        if (image[0] != SnapshotFormatVersion)
+        {
+            throw SnapshotReader.Corrupt(0, $"unknown format version {image[0]} (this build reads {SnapshotFormatVersion})");
+        }
+
+        if (image.Length < 1 + sizeof(uint))
+        {
+            throw SnapshotReader.Corrupt(image.Length, "truncated");
+        }
+
+        var body = image[..^sizeof(uint)];
+        var stored = BinaryPrimitives.ReadUInt32LittleEndian(image[^sizeof(uint)..]);
+        var computed = Crc32C.Compute(body);
+        if (stored != computed)
+        {
+            throw SnapshotReader.Corrupt(body.Length, $"checksum mismatch (stored {stored:x8}, computed {computed:x8})");
+        }
+
+        var reader = new SnapshotReader(body, 1);
+        var store = new MvccStore();
+        store.ReadState(ref reader);
+        return store;
+    }
+
+    /// <summary>
+    /// A 64-bit hash of the state at the current revision, for divergence checks between nodes
+    /// (etcd's hashkv idea): <see cref="Revision"/>, every live key with its value,
+    /// create_revision, mod_revision, version and lease, in key order, and every lease's ID and
+    /// granted TTL. History, events and the compaction point are not included, so equal current
+    /// states hash equal however they were reached.
+    /// </summary>
+    /// <remarks>
+    /// Stable across runs, processes and machines (fixed constants, no per-process seed), so nodes
+    /// can compare values. O(live data); allocates nothing.
+    /// </remarks>
+    public ulong HashKv()
+    {
+        var hasher = new StateHasher();
+        hasher.Add(_revision);
+        hasher.Add(_keyCount);
+        for (var cursor = _index.First(); cursor.IsValid; cursor.MoveNext())
+        {
+            var kv = Current(cursor.Value);
+            if (kv is null)
+            {
+                continue;
+            }
+
+            hasher.Add(kv.Key.Span);
+            hasher.Add(kv.Value.Span);
+            hasher.Add(kv.CreateRevision);
+            hasher.Add(kv.ModRevision);
+            hasher.Add(kv.Version);
+            hasher.Add(kv.Lease);
+        }
+
+        hasher.Add(_leases.Count);
+        foreach (var lease in _leases.Values)
+        {
+            hasher.Add(lease.Id);
+            hasher.Add(lease.Ttl);
+        }
+
+        return hasher.Finish();
+    }
+
+    private static void WriteVersion(ref SnapshotWriter writer, KeyValue kv)
+    {
+        writer.WriteVarint(kv.ModRevision);
+        writer.WriteVarint(kv.Version);
+        if (!KeyHistory.IsTombstone(kv))
+        {
+            writer.WriteVarint(kv.CreateRevision);
+            writer.WriteVarint(kv.Lease);
+            writer.WriteBytes(kv.Value.Span);
+        }
+    }
+
+    private void ReadState(ref SnapshotReader reader)
+    {
+        _revision = reader.ReadVarint(1, long.MaxValue, "revision");
+        _compactRevision = reader.ReadVarint(0, _revision, "compact revision");
+        var leaseCount = reader.ReadCount(MinLeaseSize, "lease count");
+        var keyCount = reader.ReadCount(MinKeySize, "key count");
+        var eventCount = reader.ReadCount(MinEventSize, "event count");
+
+        long previousId = 0;
+        for (var i = 0; i < leaseCount; i++)
+        {
+            var id = reader.ReadVarint(previousId + 1, long.MaxValue, "lease ID (ascending, > 0)");
+            var ttl = reader.ReadVarint();
+            _leases.Add(id, new LeaseRecord(id, ttl));
+            previousId = id;
+        }
+
+        Dictionary<long, List<ReadOnlyMemory<byte>>>? leaseKeys = null;
+        ReadOnlyMemory<byte> previousKey = default;
+        for (var i = 0; i < keyCount; i++)
+        {
+            var keyOffset = reader.Position;
+            var keySpan = reader.ReadBytes();
+            if (keySpan.IsEmpty || (i > 0 && keySpan.SequenceCompareTo(previousKey.Span) <= 0))
+            {
+                throw SnapshotReader.Corrupt(keyOffset, "key empty or not above the previous key");
+            }
+
+            ReadOnlyMemory<byte> key = keySpan.ToArray();
+            var record = ReadRecord(ref reader, key);
+            _index.TryAdd(key, record);
+            previousKey = key;
+
+            if (Current(record) is { Lease: not 0 } live)
+            {
+                if (!_leases.ContainsKey(live.Lease))
+                {
+                    throw SnapshotReader.Corrupt(keyOffset, $"live key attached to lease {live.Lease}, which is not granted");
+                }
+
+                leaseKeys ??= [];
+                if (!leaseKeys.TryGetValue(live.Lease, out var keys))
+                {
+                    keys = [];
+                    leaseKeys.Add(live.Lease, keys);
+                }
+
+                keys.Add(key);
+            }
+        }
+
+        if (leaseKeys is not null)
+        {
+            foreach (var (id, keys) in leaseKeys)
+            {
+                _leases[id].Keys = new SortedSet<ReadOnlyMemory<byte>>(keys, ByteKeyComparer.Instance);
+            }
+        }
+
+        _log.Capacity = eventCount;
+        var previousRevision = _compactRevision;
+        for (var i = 0; i < eventCount; i++)
+        {
+            _log.Add(ReadEvent(ref reader, ref previousRevision));
+        }
+
+        if (reader.Remaining != 0)
+        {
+            throw SnapshotReader.Corrupt(reader.Position, $"{reader.Remaining} unexpected bytes after the last event");
+        }
+
+        Debug.Assert(_index.Count == keyCount, "keys are strictly ascending, so every TryAdd added one");
+    }
+
+    /// <summary>Reads one key's versions: a bare live version, or a history of two or more.</summary>
+    private object ReadRecord(ref SnapshotReader reader, ReadOnlyMemory<byte> key)
+    {
+        var countOffset = reader.Position;
+        var count = reader.ReadCount(2, "version count");
+        if (count == 0)
+        {
+            throw SnapshotReader.Corrupt(countOffset, "key with no version");
+        }
+
+        KeyValue? previous = null;
+        KeyHistory? history = null;
+        for (var i = 0; i < count; i++)
+        {
+            var offset = reader.Position;
+            var kv = ReadVersion(ref reader, key);
+            if (previous is null)
+            {
+                // The oldest retained version: a tombstone there would be older than the
+                // compaction point or alone, and compaction removes both.
+                if (KeyHistory.IsTombstone(kv) && (count == 1 || kv.ModRevision <= _compactRevision))
+                {
+                    throw SnapshotReader.Corrupt(offset, "history starts with a tombstone the compaction point removes");
+                }
+            }
+            else
+            {
+                CheckSuccessor(offset, previous, kv);
+                if (history is null)
+                {
+                    history = new KeyHistory(previous, kv);
+                }
+                else
+                {
+                    history.Add(kv);
+                }
+            }
+
+            if (!KeyHistory.IsTombstone(kv))
+            {
+                _sizeBytes += kv.Value.Length;
+            }
+
+            _sizeBytes += key.Length;
+            previous = kv;
+        }
+
+        if (!KeyHistory.IsTombstone(previous!))
+        {
+            _keyCount++;
+        }
+
+        return history ?? (object)previous!;
+    }
+
+    private KeyValue ReadVersion(ref SnapshotReader reader, ReadOnlyMemory<byte> key)
+    {
+        var offset = reader.Position;
+        var modRevision = reader.ReadVarint(1, _revision, "mod_revision");
+        var version = reader.ReadVarint(0, long.MaxValue, "version");
+        if (version == 0)
+        {
+            return new KeyValue { Key = key, ModRevision = modRevision };
+        }
+
+        var createRevision = reader.ReadVarint(1, modRevision, "create_revision");
+        var lease = reader.ReadVarint();
+        var value = reader.ReadBytes();
+        if (version > modRevision - createRevision + 1)
+        {
+            throw SnapshotReader.Corrupt(offset, $"version {version} impossible between revisions {createRevision} and {modRevision}");
+        }
+
+        return new KeyValue
+        {
+            Key = key,
+            CreateRevision = createRevision,
+            ModRevision = modRevision,
+            Version = version,
+            Value = value.IsEmpty ? default : value.ToArray(),
+            Lease = lease,
+        };
+    }
+
+    /// <summary>The rules between consecutive retained versions of one key.</summary>
+    private void CheckSuccessor(int offset, KeyValue before, KeyValue kv)
+    {
+        if (kv.ModRevision <= before.ModRevision)
+        {
+            throw SnapshotReader.Corrupt(offset, "history not ascending");
+        }
+
+        if (kv.ModRevision <= _compactRevision)
+        {
+            throw SnapshotReader.Corrupt(offset, "a version superseded before the compaction point is kept");
+        }
+
+        var tombstone = KeyHistory.IsTombstone(kv);
+        if (tombstone && KeyHistory.IsTombstone(before))
+        {
+            throw SnapshotReader.Corrupt(offset, "two tombstones in a row");
+        }
+
+        if (tombstone)
+        {
+            return;
+        }
+
+        var continues = !KeyHistory.IsTombstone(before);
+        if (continues ? kv.CreateRevision != before.CreateRevision || kv.Version != before.Version + 1
+                      : kv.CreateRevision != kv.ModRevision || kv.Version != 1)
+        {
+            throw SnapshotReader.Corrupt(offset, "create_revision/version do not follow the previous version");
+        }
+    }
+
+    /// <summary>
+    /// Reads one event and resolves its versions to the objects of the restored histories, so
+    /// that events and reads share them as in the original store.
+    /// </summary>
+    private Event ReadEvent(ref SnapshotReader reader, ref long previousRevision)
+    {
+        var offset = reader.Position;
+        var type = reader.ReadByte();
+        if (type > (byte)EventType.Delete)
+        {
+            throw SnapshotReader.Corrupt(offset, $"unknown event type {type}");
+        }
+
+        var keySpan = reader.ReadBytes();
+        var modRevision = reader.ReadVarint(Math.Max(previousRevision, 1), _revision, "event revision");
+        var prevRevision = reader.ReadVarint(0, modRevision - 1, "event prev_kv revision");
+        previousRevision = modRevision;
+
+        var cursor = _index.Seek(keySpan);
+        var record = cursor.IsAt(keySpan) ? cursor.Value : null;
+        var kv = record is null ? null : Find(record, modRevision);
+        var isDelete = type == (byte)EventType.Delete;
+        if (kv is null)
+        {
+            // A delete at exactly the compaction point: compaction dropped its tombstone (and the
+            // key, when nothing newer is left) but the event stays replayable.
+            if (!isDelete || modRevision != _compactRevision || keySpan.IsEmpty)
+            {
+                throw SnapshotReader.Corrupt(offset, $"event names a version at revision {modRevision} that the snapshot does not hold");
+            }
+
+            kv = new KeyValue { Key = record is null ? keySpan.ToArray() : cursor.Key, ModRevision = modRevision };
+        }
+        else if (isDelete != KeyHistory.IsTombstone(kv))
+        {
+            throw SnapshotReader.Corrupt(offset, "event type does not match its version");
+        }
+
+        KeyValue? prevKv = null;
+        if (prevRevision != 0)
+        {
+            prevKv = record is null ? null : Find(record, prevRevision);
+            if (prevKv is null || KeyHistory.IsTombstone(prevKv))
+            {
+                throw SnapshotReader.Corrupt(offset, $"event prev_kv names no live version at revision {prevRevision}");
+            }
+        }
+
+        return new Event { Type = isDelete ? EventType.Delete : EventType.Put, Kv = kv, PrevKv = prevKv };
+    }
+
+    /// <summary>The retained version of a record with exactly <paramref name="modRevision"/>.</summary>
+    private static KeyValue? Find(object record, long modRevision)
+    {
+        if (record is KeyValue only)
+        {
+            return only.ModRevision == modRevision ? only : null;
+        }
+
+        var history = (KeyHistory)record;
+        for (var i = history.Count - 1; i >= 0; i--)
+        {
+            var kv = history[i];
+            if (kv.ModRevision == modRevision)
+            {
+                return kv;
+            }
+
+            if (kv.ModRevision < modRevision)
+            {
+                break;
+            }
+        }
+
+        return null;
+    }
+}
