@@ -1,0 +1,36 @@
+using AntiEtcd.Api;
+
+namespace AntiEtcd.Server.Node;
+
+/// <summary>
+/// One write as it is logged and applied: everything the store needs, decided before logging, so
+/// that applying it reads no clock, option or random source (SPEC §8.8) and replays identically.
+/// </summary>
+/// <remarks>
+/// Exactly the member named by <see cref="Type"/> is meaningful; the others keep their defaults.
+/// Encoded by <see cref="CommandCodec"/>. A decoded command owns fresh arrays for every byte
+/// field, which the store keeps; nobody may mutate them afterwards.
+/// </remarks>
+internal sealed class Command
+{
+    /// <summary>What the command does.</summary>
+    public CommandType Type { get; init; }
+
+    /// <summary>The put, for <see cref="CommandType.Put"/>.</summary>
+    public PutRequest? Put { get; init; }
+
+    /// <summary>The delete range, for <see cref="CommandType.DeleteRange"/>.</summary>
+    public DeleteRangeRequest? DeleteRange { get; init; }
+
+    /// <summary>The txn, for <see cref="CommandType.Txn"/>.</summary>
+    public TxnRequest? Txn { get; init; }
+
+    /// <summary>The compaction revision, for <see cref="CommandType.Compact"/>.</summary>
+    public long Revision { get; init; }
+
+    /// <summary>The lease ID, for <see cref="CommandType.LeaseGrant"/> and <see cref="CommandType.LeaseRevoke"/>.</summary>
+    public long LeaseId { get; init; }
+
+    /// <summary>The effective TTL in seconds, decided before logging, for <see cref="CommandType.LeaseGrant"/>.</summary>
+    public long Ttl { get; init; }
+}

@@ -1,0 +1,27 @@
+namespace AntiEtcd.Server.Node;
+
+/// <summary>The kind of a logged write (<see cref="Command"/>).</summary>
+/// <remarks>
+/// Persisted in every WAL entry: the values are frozen by a golden test, and changing or reusing
+/// one means a new <see cref="CommandCodec.FormatVersion"/>.
+/// </remarks>
+internal enum CommandType : byte
+{
+    /// <summary>A put (<see cref="Command.Put"/>).</summary>
+    Put = 1,
+
+    /// <summary>A delete range (<see cref="Command.DeleteRange"/>).</summary>
+    DeleteRange = 2,
+
+    /// <summary>A txn with at least one write (<see cref="Command.Txn"/>).</summary>
+    Txn = 3,
+
+    /// <summary>A compaction to <see cref="Command.Revision"/>.</summary>
+    Compact = 4,
+
+    /// <summary>A lease grant of <see cref="Command.LeaseId"/> with <see cref="Command.Ttl"/>.</summary>
+    LeaseGrant = 5,
+
+    /// <summary>A lease revoke of <see cref="Command.LeaseId"/> (a client's or the leader's expiry).</summary>
+    LeaseRevoke = 6,
+}
