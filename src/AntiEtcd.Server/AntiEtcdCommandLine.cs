@@ -46,6 +46,7 @@ public sealed record AntiEtcdCommandLine(AntiEtcdOptions Options, bool Help, boo
         ("ws_keepalive_interval", "30000", "WebSocket ping interval, ms (0 = off)"),
         ("data", "", "data directory (default: in memory)"),
         ("persist_interval", "0", "fsync batching window, ms"),
+        ("snapshot_entries", "10000", "with --data: snapshot every N logged writes"),
         ("persist_filter", "", "PATH.dll:Namespace.Type of a persist filter factory"),
         ("auth_filter", "", "PATH.dll:Namespace.Type of an auth filter"),
         ("compact_revisions", "1000", "history revisions kept by automatic compaction (0 = off)"),
@@ -178,6 +179,7 @@ public sealed record AntiEtcdCommandLine(AntiEtcdOptions Options, bool Help, boo
                 case "data": options.Data = value; break;
                 case "persist_interval": options.PersistInterval = ParseInt(name, value, 0, int.MaxValue); break;
                 case "persist_filter": options.PersistFilter = value; break;
+                case "snapshot_entries": options.SnapshotEntries = ParseInt(name, value, 1, int.MaxValue); break;
                 case "auth_filter": options.AuthFilter = value; break;
                 case "compact_revisions": options.CompactRevisions = ParseInt(name, value, 0, int.MaxValue); break;
                 case "import_antietcd": options.ImportAntietcd = value; break;

@@ -63,11 +63,7 @@ public sealed partial class AntiEtcdOptions
             throw new ArgumentException($"node_id '{NodeId}' is not listed in --cluster", nameof(Cluster));
         }
 
-        if (Data is not null)
-        {
-            throw new ArgumentException("--data (persistence) is not available in this build yet; run without it for an in-memory node", nameof(Data));
-        }
-
+        Require(SnapshotEntries >= 1, nameof(SnapshotEntries), "must be at least 1");
         if (ImportAntietcd is not null)
         {
             throw new ArgumentException("--import_antietcd is not available in this build yet", nameof(ImportAntietcd));

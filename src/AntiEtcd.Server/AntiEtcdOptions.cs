@@ -83,6 +83,9 @@ public sealed partial class AntiEtcdOptions
     /// <summary>fsync batching window (SPEC §9.2). Default 0: every write is durable before it is acknowledged.</summary>
     public int PersistInterval { get; set; }
 
+    /// <summary>With <see cref="Data"/>: a snapshot is taken every this many logged writes, and the log before it is deleted. Default 10000.</summary>
+    public int SnapshotEntries { get; set; } = 10000;
+
     /// <summary><c>PATH.dll:Namespace.Type</c> of a persist filter factory (SPEC §9.4).</summary>
     public string? PersistFilter { get; set; }
 

@@ -2,6 +2,7 @@ using System.Text;
 using AntiEtcd.Api;
 using AntiEtcd.Mvcc;
 using AntiEtcd.Server.Hosting;
+using AntiEtcd.Server.Node;
 
 namespace AntiEtcd.Server;
 
@@ -51,7 +52,7 @@ public sealed partial class AntiEtcdServer
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
         Check(RequestValidator.ValidateDeleteRange(request));
-        return ExecuteAsync(static (store, r) => store.DeleteRange(r), request, static r => r.Header, true, cancellationToken);
+        return ProposeAsync(new Command { Type = CommandType.DeleteRange, DeleteRange = request }, static (DeleteRangeResponse r) => r.Header, cancellationToken);
     }
 
     /// <summary>Runs a transaction (SPEC §4.4): all of it at one revision, or nothing.</summary>
@@ -72,7 +73,7 @@ public sealed partial class AntiEtcdServer
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
-        return ExecuteAsync(static (store, r) => store.Compact(r.Revision), request, static r => r.Header, true, cancellationToken);
+        return ProposeAsync(new Command { Type = CommandType.Compact, Revision = request.Revision }, static (CompactionResponse r) => r.Header, cancellationToken);
     }
 
     /// <summary>The put path for a request whose buffers the server owns.</summary>
@@ -80,7 +81,7 @@ public sealed partial class AntiEtcdServer
     {
         ThrowIfStopping();
         Check(RequestValidator.ValidatePut(request));
-        return ExecuteAsync(static (store, r) => store.Put(r), request, static r => r.Header, true, cancellationToken);
+        return ProposeAsync(new Command { Type = CommandType.Put, Put = request }, static (PutResponse r) => r.Header, cancellationToken);
     }
 
     /// <summary>The txn path for a request whose buffers the server owns.</summary>
@@ -88,7 +89,9 @@ public sealed partial class AntiEtcdServer
     {
         ThrowIfStopping();
         Check(RequestValidator.ValidateTxn(request, _options.MaxTxnOps));
-        return ExecuteAsync(static (store, r) => store.Txn(r), request, static r => r.Header, !RequestValidator.IsReadOnly(request), cancellationToken);
+        return RequestValidator.IsReadOnly(request)
+            ? ExecuteAsync(static (store, r) => store.Txn(r), request, static r => r.Header, false, cancellationToken)
+            : ProposeAsync(new Command { Type = CommandType.Txn, Txn = request }, static (TxnResponse r) => r.Header, cancellationToken);
     }
 
     /// <summary>Runs a store call on the apply loop and turns its outcome into a response or an error.</summary>

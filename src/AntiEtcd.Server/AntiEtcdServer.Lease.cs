@@ -18,35 +18,26 @@ public sealed partial class AntiEtcdServer
     /// <param name="request">The request.</param>
     /// <param name="context">Flags and caller identity; none by default.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
-    public Task<LeaseGrantResponse> LeaseGrantAsync(LeaseGrantRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
+    public async Task<LeaseGrantResponse> LeaseGrantAsync(LeaseGrantRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
         Check(RequestValidator.ValidateLeaseGrant(request));
-        // Everything apply needs is decided before it runs (SPEC §8.8): the effective TTL here,
-        // a free random ID on the loop, where the store can say which IDs are in use.
+        // Everything apply needs is decided before logging (SPEC §8.8): the effective TTL and,
+        // for ID 0, a random ID. If that ID turns out to be in use when applied, the grant had no
+        // effect and is proposed again with a new one: a client never sees "already exists" for 0.
         var ttl = Math.Max(request.Ttl, MinimumTtl);
-        return ExecuteAsync(
-            static (store, s) =>
+        while (true)
+        {
+            var id = request.Id != 0 ? request.Id : RandomLeaseId();
+            try
             {
-                var id = s.Request.Id;
-                while (id == 0 || (s.Request.Id == 0 && store.TryGetLease(id, out _)))
-                {
-                    id = RandomLeaseId();
-                }
-
-                var result = store.LeaseGrant(id, s.Ttl);
-                if (result.IsOk)
-                {
-                    s.Lessor.Renew(id, s.Ttl);
-                }
-
-                return result;
-            },
-            (Request: request, Ttl: ttl, Lessor),
-            static r => r.Header,
-            true,
-            cancellationToken);
+                return await ProposeAsync(new Command { Type = CommandType.LeaseGrant, LeaseId = id, Ttl = ttl }, static (LeaseGrantResponse r) => r.Header, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AntiEtcdRequestException ex) when (request.Id == 0 && ex.GrpcCode == 9)
+            {
+            }
+        }
     }
 
     /// <summary>Revokes a lease and deletes its keys at one revision (SPEC §5.2).</summary>
@@ -57,17 +48,7 @@ public sealed partial class AntiEtcdServer
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
-        return ExecuteAsync(
-            static (store, s) =>
-            {
-                var result = store.LeaseRevoke(s.Id);
-                s.Lessor.Forget(s.Id);
-                return result;
-            },
-            (request.Id, Lessor),
-            static r => r.Header,
-            true,
-            cancellationToken);
+        return ProposeAsync(new Command { Type = CommandType.LeaseRevoke, LeaseId = request.Id }, static (LeaseRevokeResponse r) => r.Header, cancellationToken);
     }
 
     /// <summary>
@@ -77,35 +58,49 @@ public sealed partial class AntiEtcdServer
     /// <param name="request">The request.</param>
     /// <param name="context">Flags and caller identity; none by default.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
-    public Task<LeaseKeepAliveResponse> LeaseKeepAliveAsync(LeaseKeepAliveRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
+    public async Task<LeaseKeepAliveResponse> LeaseKeepAliveAsync(LeaseKeepAliveRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
-        return ExecuteAsync(
+        var (response, expired) = await Loop.ExecuteAsync(
             static (store, s) =>
             {
                 var response = new LeaseKeepAliveResponse { Id = s.Id, Header = new ResponseHeader { Revision = store.Revision } };
                 if (!store.TryGetLease(s.Id, out var granted))
                 {
-                    return MvccResult<LeaseKeepAliveResponse>.Ok(response);
+                    return (response, false);
                 }
 
                 if (s.Lessor.IsExpired(s.Id))
                 {
-                    store.LeaseRevoke(s.Id);
-                    s.Lessor.Forget(s.Id);
-                    response.Header.Revision = store.Revision;
-                    return MvccResult<LeaseKeepAliveResponse>.Ok(response);
+                    return (response, true);
                 }
 
                 s.Lessor.Renew(s.Id, granted);
                 response.Ttl = granted;
-                return MvccResult<LeaseKeepAliveResponse>.Ok(response);
+                return (response, false);
             },
             (request.Id, Lessor),
-            static r => r.Header,
             false,
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        if (expired)
+        {
+            // The deadline passed: answer only once the revoke is applied, so TTL 0 always means
+            // the lease is gone (an earlier revoke by the expiry check is just as good).
+            try
+            {
+                var revoke = await LeaseRevokeAsync(new LeaseRevokeRequest { Id = request.Id }, context, cancellationToken).ConfigureAwait(false);
+                response.Header = revoke.Header;
+                return response;
+            }
+            catch (AntiEtcdRequestException ex) when (ex.Code == 404)
+            {
+                response.Header.Revision = Applied.Revision;
+            }
+        }
+
+        FillHeader(response.Header);
+        return response;
     }
 
     /// <summary>A lease's remaining and granted TTL and, on request, its keys (SPEC §5.4).</summary>
@@ -167,29 +162,22 @@ public sealed partial class AntiEtcdServer
 
     /// <summary>Revokes every lease whose deadline has passed; the leader runs this at least every 500 ms (SPEC §8.6).</summary>
     /// <remarks>
-    /// One revoke per loop operation, as one log entry each will be once replicated: every revoke
-    /// has its own revision and its events reach watches before the next one runs.
+    /// Each revoke is its own log entry with its own revision. Apply does not look at the clock
+    /// (SPEC §8.8); a keepalive after the deadline cannot renew, so the decision taken here stands.
     /// </remarks>
     internal async Task RevokeExpiredLeasesAsync(CancellationToken cancellationToken)
     {
         var expired = await Loop.ExecuteAsync(static (_, lessor) => lessor.Expired(), Lessor, false, cancellationToken).ConfigureAwait(false);
         foreach (var id in expired)
         {
-            await Loop.ExecuteAsync(
-                static (store, s) =>
-                {
-                    // Renewed since the list was taken? Then it lives on.
-                    if (s.Lessor.IsExpired(s.Id))
-                    {
-                        store.LeaseRevoke(s.Id);
-                        s.Lessor.Forget(s.Id);
-                    }
-
-                    return 0;
-                },
-                (Id: id, Lessor),
-                true,
-                cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await LeaseRevokeAsync(new LeaseRevokeRequest { Id = id }, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AntiEtcdRequestException ex) when (ex.Code == 404)
+            {
+                // Revoked meanwhile (by a client or a late keepalive).
+            }
         }
     }
 

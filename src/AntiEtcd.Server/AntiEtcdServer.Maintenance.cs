@@ -15,7 +15,7 @@ public sealed partial class AntiEtcdServer
         {
             Header = new ResponseHeader { Revision = applied.Revision },
             Version = ProductVersion,
-            DbSize = applied.SizeBytes,
+            DbSize = DataDirectorySize(),
             Leader = raft.LeaderNodeId is null ? 0 : Node.NodeIdentity.MemberId(raft.LeaderNodeId),
             RaftIndex = applied.AppliedIndex,
             RaftTerm = raft.Term,

@@ -24,7 +24,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly MvccStore _store = new();
+    private MvccStore _store = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lifecycleLock = new();
     private ApplyLoop? _applyLoop;
@@ -110,17 +110,33 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
             throw new InvalidOperationException("StartAsync can be called once.");
         }
 
-        _applyLoop = new ApplyLoop(_store, AfterOperation);
-        var frontend = new HttpFrontend(this);
+        HttpFrontend? frontend = null;
         try
         {
+            ulong applied = 0;
+            if (_options.Data is { } data)
+            {
+                (_store, applied) = await OpenStorageAsync(data, cancellationToken).ConfigureAwait(false);
+            }
+
+            _applyLoop = new ApplyLoop(_store, applied, AfterOperation, _wal, AfterWrite, OnStorageFailure);
+            frontend = new HttpFrontend(this);
             await frontend.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await frontend.DisposeAsync().ConfigureAwait(false);
-            await _applyLoop.StopAsync().ConfigureAwait(false);
             _stopping = true;
+            if (frontend is not null)
+            {
+                await frontend.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_applyLoop is not null)
+            {
+                await _applyLoop.StopAsync().ConfigureAwait(false);
+            }
+
+            await CloseStorageAsync().ConfigureAwait(false);
             _completion.TrySetResult();
             throw;
         }
@@ -180,11 +196,19 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
                 await _applyLoop.StopAsync().ConfigureAwait(false);
             }
 
+            await CloseStorageAsync().ConfigureAwait(false);
             _lifetime.Dispose();
 
             Metrics.Dispose();
             Log.Stopped(_logger, NodeId);
-            _completion.TrySetResult();
+            if (Volatile.Read(ref _failureCause) is { } cause)
+            {
+                _completion.TrySetException(cause);
+            }
+            else
+            {
+                _completion.TrySetResult();
+            }
         }
         catch (Exception ex)
         {

@@ -31,4 +31,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Critical, Message = "Watch delivery failed on the apply loop")]
     public static partial void WatchDeliveryFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "{Warning}")]
+    public static partial void StorageWarning(ILogger logger, string warning);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Recovered {Path}: applied index {Index}, revision {Revision}, torn tail: {TornTail}")]
+    public static partial void Recovered(ILogger logger, string path, ulong index, long revision, string tornTail);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Snapshot at index {Index} saved ({Bytes} bytes)")]
+    public static partial void SnapshotSaved(ILogger logger, ulong index, int bytes);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Critical, Message = "Storage failed; the node stops")]
+    public static partial void StorageFailed(ILogger logger, Exception exception);
 }

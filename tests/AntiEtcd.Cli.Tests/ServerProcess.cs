@@ -122,6 +122,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL: the process gets no chance to flush anything.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     public void Signal(int signal) => Assert.Equal(0, Kill(_process.Id, signal));
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

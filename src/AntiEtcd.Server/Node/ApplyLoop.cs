@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using AntiEtcd.Mvcc;
+using AntiEtcd.Storage;
 
 namespace AntiEtcd.Server.Node;
 
@@ -8,31 +9,41 @@ namespace AntiEtcd.Server.Node;
 /// time, in arrival order (DESIGN §2: one writer per piece of state).
 /// </summary>
 /// <remarks>
-/// Callers on any thread enqueue operations; the loop drains them in batches and publishes an
-/// <see cref="AppliedState"/> after each operation, before its caller resumes, for lock-free status reads. When the node becomes
-/// replicated, committed log entries will arrive here in log order instead of client calls.
+/// Callers on any thread enqueue operations. A logged write carries its WAL sequence and is
+/// applied only once that record is durable, so no read can observe a write a crash could undo;
+/// writes queued meanwhile share the same fsync (group commit), and the loop then applies them in
+/// one quick run. After each operation the loop publishes an <see cref="AppliedState"/>, runs the
+/// after-operation hook (watch delivery), then completes the caller.
 /// </remarks>
 internal sealed class ApplyLoop
 {
     private readonly MvccStore _store;
     private readonly Action<MvccStore> _afterOperation;
-    private readonly Channel<StoreOperation> _queue;
+    private readonly Action<ulong>? _afterWrite;
+    private readonly Wal? _wal;
+    private readonly Action<Exception> _onStorageFailure;
+    // Unbounded: a proposal is queued under the proposal lock, in log order, and must never wait
+    // there; the number of requests in flight is bounded by the HTTP server instead.
+    private readonly Channel<StoreOperation> _queue = Channel.CreateUnbounded<StoreOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
     private AppliedState _state;
     private ulong _applied;
+    private Exception? _failure;
 
     /// <param name="store">The store this loop owns from now on.</param>
+    /// <param name="appliedIndex">The log index the store already reflects (after recovery).</param>
     /// <param name="afterOperation">Runs on the loop after every operation, before its caller resumes (watch delivery).</param>
-    public ApplyLoop(MvccStore store, Action<MvccStore> afterOperation)
+    /// <param name="wal">The write-ahead log whose records gate logged writes; null in memory.</param>
+    /// <param name="afterWrite">Runs on the loop after each applied write with its index (snapshot policy).</param>
+    /// <param name="onStorageFailure">Called once when the WAL fails: the node must stop (SPEC §9.2).</param>
+    public ApplyLoop(MvccStore store, ulong appliedIndex, Action<MvccStore> afterOperation, Wal? wal = null, Action<ulong>? afterWrite = null, Action<Exception>? onStorageFailure = null)
     {
         _store = store;
+        _applied = appliedIndex;
         _afterOperation = afterOperation;
-        // Bounded so that a flood of requests queues in Kestrel instead of in memory here.
-        _queue = Channel.CreateBounded<StoreOperation>(new BoundedChannelOptions(16384)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _wal = wal;
+        _afterWrite = afterWrite;
+        _onStorageFailure = onStorageFailure ?? (_ => { });
         _state = Snapshot();
         _loop = Task.Run(RunAsync);
     }
@@ -44,23 +55,24 @@ internal sealed class ApplyLoop
     public Task Completion => _loop;
 
     /// <summary>Runs <paramref name="function"/> on the loop and returns its result.</summary>
-    /// <remarks>
-    /// Cancellation stops the caller waiting for a queue slot; once queued, the operation runs to
-    /// the end (a write cannot be un-proposed).
-    /// </remarks>
     /// <param name="function">The work; a static lambda, so that no closure is allocated.</param>
     /// <param name="state">The work's input.</param>
     /// <param name="isWrite">True for writes: they advance the applied index (a log entry once replicated).</param>
-    /// <param name="cancellationToken">Stops waiting for a queue slot.</param>
-    public async Task<TResult> ExecuteAsync<TState, TResult>(Func<MvccStore, TState, TResult> function, TState state, bool isWrite, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Stops waiting; an operation already queued still runs.</param>
+    public Task<TResult> ExecuteAsync<TState, TResult>(Func<MvccStore, TState, TResult> function, TState state, bool isWrite, CancellationToken cancellationToken)
     {
         var operation = new StoreOperation<TState, TResult>(function, state) { IsWrite = isWrite };
+        Enqueue(operation);
+        return operation.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Queues an operation; a stopped or failed loop fails it at once.</summary>
+    public void Enqueue(StoreOperation operation)
+    {
         if (!_queue.Writer.TryWrite(operation))
         {
-            await _queue.Writer.WriteAsync(operation, cancellationToken).ConfigureAwait(false);
+            operation.Abandon(Volatile.Read(ref _failure) ?? new ObjectDisposedException(nameof(ApplyLoop)));
         }
-
-        return await operation.Task.ConfigureAwait(false);
     }
 
     /// <summary>Stops accepting operations; those already queued still run.</summary>
@@ -77,16 +89,47 @@ internal sealed class ApplyLoop
         {
             while (reader.TryRead(out var operation))
             {
+                if (_failure is not null)
+                {
+                    operation.Abandon(_failure);
+                    continue;
+                }
+
+                if (operation.WalSequence > 0 && !await IsDurableAsync(operation.WalSequence).ConfigureAwait(false))
+                {
+                    operation.Abandon(_failure!);
+                    continue;
+                }
+
                 operation.Run(_store);
                 _afterOperation(_store);
                 if (operation.IsWrite)
                 {
                     _applied++;
+                    _afterWrite?.Invoke(_applied);
                 }
 
                 Volatile.Write(ref _state, Snapshot());
                 operation.Complete();
             }
+        }
+    }
+
+    /// <summary>Waits for a WAL record; false (and fail-stop) when the log failed.</summary>
+    private async ValueTask<bool> IsDurableAsync(long sequence)
+    {
+        try
+        {
+            await _wal!.WaitAsync(sequence, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            // Never acknowledge what is not on disk; everything after this fails too (SPEC §9.2).
+            Volatile.Write(ref _failure, ex);
+            _queue.Writer.TryComplete();
+            _onStorageFailure(ex);
+            return false;
         }
     }
 

@@ -13,6 +13,12 @@ internal abstract class StoreOperation
     /// <summary>True for writes, which advance the applied index.</summary>
     public bool IsWrite { get; init; }
 
+    /// <summary>
+    /// For a logged write: the WAL sequence that must be durable before the write is applied
+    /// (and so before anyone can read its effect); 0 when nothing is logged.
+    /// </summary>
+    public long WalSequence { get; set; }
+
     /// <summary>Runs on the apply loop; must not block.</summary>
     public abstract void Run(MvccStore store);
 

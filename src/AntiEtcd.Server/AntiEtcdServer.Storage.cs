@@ -1,0 +1,187 @@
+using System.Buffers;
+using AntiEtcd.Mvcc;
+using AntiEtcd.Server.Node;
+using AntiEtcd.Storage;
+
+namespace AntiEtcd.Server;
+
+public sealed partial class AntiEtcdServer
+{
+    private DataDirectory? _dataDirectory;
+    private SnapshotStore? _snapshots;
+    private ulong _lastSnapshotIndex;
+    private Task _snapshotTask = Task.CompletedTask;
+    private int _failed;
+    private Exception? _failureCause;
+
+    /// <summary>
+    /// Opens the data directory and recovers (SPEC §9.3): the newest valid snapshot from which the
+    /// WAL continues without a gap, then every logged write after it, applied exactly as it was.
+    /// </summary>
+    /// <returns>The recovered store and the log index it reflects.</returns>
+    private async Task<(MvccStore Store, ulong AppliedIndex)> OpenStorageAsync(string path, CancellationToken cancellationToken)
+    {
+        _dataDirectory = DataDirectory.Open(path, NodeId, ClusterId);
+        foreach (var warning in _dataDirectory.Warnings)
+        {
+            Log.StorageWarning(_logger, warning);
+        }
+
+        _snapshots = SnapshotStore.Open(_dataDirectory.SnapshotDirectory);
+        var (wal, recovery) = await Wal.OpenAsync(
+            _dataDirectory.WalDirectory,
+            new WalOptions { PersistInterval = TimeSpan.FromMilliseconds(_options.PersistInterval), TimeProvider = _time },
+            null,
+            null,
+            cancellationToken).ConfigureAwait(false);
+        _wal = wal;
+        foreach (var warning in recovery.Warnings)
+        {
+            Log.StorageWarning(_logger, warning);
+        }
+
+        var loaded = _snapshots.LoadNewestValid(s => s.Index + 1 >= recovery.FirstIndex);
+        foreach (var warning in loaded.Warnings)
+        {
+            Log.StorageWarning(_logger, warning);
+        }
+
+        MvccStore store;
+        ulong applied;
+        if (loaded.Snapshot is { } snapshot)
+        {
+            store = MvccStore.ReadSnapshot(snapshot.Data.Span);
+            applied = snapshot.Index;
+            _lastSnapshotIndex = snapshot.Index;
+        }
+        else
+        {
+            if (recovery.Entries.Count > 0 && recovery.FirstIndex > 1)
+            {
+                throw new IOException($"{_dataDirectory.WalDirectory}: the log starts at entry {recovery.FirstIndex} and no snapshot covers the entries before it");
+            }
+
+            store = new MvccStore();
+            applied = 0;
+        }
+
+        foreach (var entry in recovery.Entries)
+        {
+            if (entry.Index <= applied)
+            {
+                continue;
+            }
+
+            if (entry.Index != applied + 1)
+            {
+                throw new IOException($"{_dataDirectory.WalDirectory}: entry {entry.Index} follows {applied}: the log has a gap");
+            }
+
+            CommandApplier.Apply(store, Lessor, CommandCodec.Decode(entry.Payload.Span));
+            applied = entry.Index;
+        }
+
+        // Deadlines are not stored: a restart refreshes every lease to a full TTL, as a new leader
+        // does (SPEC §8.6), so no lease is ever shortened by a restart.
+        foreach (var id in store.GetLeaseIds())
+        {
+            if (store.TryGetLease(id, out var ttl))
+            {
+                Lessor.Renew(id, ttl);
+            }
+        }
+
+        _lastIndex = applied;
+        Log.Recovered(_logger, path, applied, store.Revision, recovery.TornTail is null ? "none" : recovery.TornTail.Reason);
+        return (store, applied);
+    }
+
+    /// <summary>
+    /// Runs on the apply loop after each applied write: every <c>snapshot_entries</c> writes, the
+    /// store is serialized here (a consistent view at this index) and written to disk in the
+    /// background, after which the older log segments are released.
+    /// </summary>
+    private void AfterWrite(ulong index)
+    {
+        if (_snapshots is null || index - _lastSnapshotIndex < (ulong)_options.SnapshotEntries || !_snapshotTask.IsCompleted)
+        {
+            return;
+        }
+
+        _lastSnapshotIndex = index;
+        var image = new ArrayBufferWriter<byte>(1 << 16);
+        _store.WriteSnapshot(image);
+        _snapshotTask = SaveSnapshotAsync(index, image.WrittenMemory);
+    }
+
+    private async Task SaveSnapshotAsync(ulong index, ReadOnlyMemory<byte> image)
+    {
+        try
+        {
+            await _snapshots!.SaveAsync(index, RaftState.Term, image, CancellationToken.None).ConfigureAwait(false);
+            var term = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(term, RaftState.Term);
+            var sequence = _wal!.Append(RecordKind.Snapshot, index, term);
+            await _wal.WaitAsync(sequence, CancellationToken.None).ConfigureAwait(false);
+            await _wal.ReleaseBeforeAsync(index + 1, CancellationToken.None).ConfigureAwait(false);
+            Log.SnapshotSaved(_logger, index, image.Length);
+        }
+        catch (Exception ex)
+        {
+            OnStorageFailure(ex);
+        }
+    }
+
+    /// <summary>
+    /// A storage error stops the node (SPEC §9.2, §13.3): calls get 502, the listener closes and
+    /// <see cref="Completion"/> faults with the cause. Nothing unwritten is ever acknowledged.
+    /// </summary>
+    private void OnStorageFailure(Exception cause)
+    {
+        if (Interlocked.Exchange(ref _failed, 1) != 0)
+        {
+            return;
+        }
+
+        Log.StorageFailed(_logger, cause);
+        Volatile.Write(ref _failureCause, cause);
+        _stopping = true;
+        // The stop completes Completion with the cause; it is observed through Completion.
+        _ = StopAsync();
+    }
+
+    /// <summary>Bytes used by the data directory (SPEC §6.1 dbSize).</summary>
+    private long DataDirectorySize()
+    {
+        if (_dataDirectory is null)
+        {
+            return Applied.SizeBytes;
+        }
+
+        long size = 0;
+        foreach (var file in new DirectoryInfo(_dataDirectory.Path).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            size += file.Length;
+        }
+
+        return size;
+    }
+
+    private async Task CloseStorageAsync()
+    {
+        await _snapshotTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_wal is not null)
+        {
+            try
+            {
+                await _wal.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (StorageFailedException ex)
+            {
+                Log.StorageFailed(_logger, ex);
+            }
+        }
+
+        _dataDirectory?.Dispose();
+    }
+}
