@@ -12,6 +12,9 @@ public sealed partial class AntiEtcdServer
     private ulong _lastSnapshotIndex;
     private Task _snapshotTask = Task.CompletedTask;
     private int _failed;
+
+    /// <summary>The file system storage uses; tests inject failures through it (never a global toggle).</summary>
+    internal IStorageFileSystem? StorageFileSystem { get; set; }
     private Exception? _failureCause;
 
     /// <summary>
@@ -21,17 +24,17 @@ public sealed partial class AntiEtcdServer
     /// <returns>The recovered store and the log index it reflects.</returns>
     private async Task<(MvccStore Store, ulong AppliedIndex)> OpenStorageAsync(string path, CancellationToken cancellationToken)
     {
-        _dataDirectory = DataDirectory.Open(path, NodeId, ClusterId);
+        _dataDirectory = DataDirectory.Open(path, NodeId, ClusterId, StorageFileSystem);
         foreach (var warning in _dataDirectory.Warnings)
         {
             Log.StorageWarning(_logger, warning);
         }
 
-        _snapshots = SnapshotStore.Open(_dataDirectory.SnapshotDirectory);
+        _snapshots = SnapshotStore.Open(_dataDirectory.SnapshotDirectory, StorageFileSystem);
         var (wal, recovery) = await Wal.OpenAsync(
             _dataDirectory.WalDirectory,
             new WalOptions { PersistInterval = TimeSpan.FromMilliseconds(_options.PersistInterval), TimeProvider = _time },
-            null,
+            StorageFileSystem,
             null,
             cancellationToken).ConfigureAwait(false);
         _wal = wal;
@@ -159,9 +162,13 @@ public sealed partial class AntiEtcdServer
         }
 
         long size = 0;
-        foreach (var file in new DirectoryInfo(_dataDirectory.Path).EnumerateFiles("*", SearchOption.AllDirectories))
+        var directory = new DirectoryInfo(_dataDirectory.Path);
+        if (directory.Exists)
         {
-            size += file.Length;
+            foreach (var file in directory.EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                size += file.Length;
+            }
         }
 
         return size;

@@ -1,0 +1,101 @@
+using AntiEtcd.Api;
+using AntiEtcd.Storage;
+
+namespace AntiEtcd.Server.Tests;
+
+/// <summary>SPEC §9 through the embedded server: recovery, and fail-stop through the file-system seam.</summary>
+public sealed class DurabilityTests : IDisposable
+{
+    private static readonly CancellationToken s_ct = TestContext.Current.CancellationToken;
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "antietcd-durability-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_path))
+        {
+            Directory.Delete(_path, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_fsync_stops_the_node_and_nothing_unwritten_is_acknowledged()
+    {
+        var disk = new MemoryStorageFileSystem();
+        var server = new AntiEtcdServer(new AntiEtcdOptions { Port = 0, Data = _path }) { StorageFileSystem = disk };
+        await server.StartAsync(s_ct);
+        await server.PutAsync("a", "1", s_ct);
+
+        disk.SyncError = new IOException("EIO (injected)");
+        var failed = await Assert.ThrowsAsync<AntiEtcdRequestException>(() => server.PutAsync("b", "2", s_ct));
+        Assert.Equal(502, failed.Code);
+
+        // Failed (SPEC §13.3): Completion faults with the cause and every later call gets 502.
+        var cause = await Assert.ThrowsAnyAsync<Exception>(() => server.Completion.WaitAsync(TimeSpan.FromSeconds(30), s_ct));
+        Assert.IsType<StorageFailedException>(cause, exactMatch: false);
+        Assert.Equal(502, (await Assert.ThrowsAsync<AntiEtcdRequestException>(() => server.RangeAsync("a", s_ct))).Code);
+        await server.DisposeAsync();
+
+        // The write that failed was never applied, so a restart (disk healthy again) lacks it.
+        disk.SyncError = null;
+        await using var restarted = new AntiEtcdServer(new AntiEtcdOptions { Port = 0, Data = _path }) { StorageFileSystem = disk };
+        await restarted.StartAsync(s_ct);
+        Assert.Single((await restarted.RangeAsync("a", s_ct)).Kvs);
+    }
+
+    [Fact]
+    public async Task History_leases_and_revision_survive_a_restart_with_snapshots()
+    {
+        var options = new AntiEtcdOptions { Port = 0, Data = _path, SnapshotEntries = 7 };
+        await using (var server = new AntiEtcdServer(options))
+        {
+            await server.StartAsync(s_ct);
+            await server.LeaseGrantAsync(new LeaseGrantRequest { Id = 5, Ttl = 100 }, null, s_ct);
+            for (var i = 0; i < 30; i++)
+            {
+                await server.PutAsync(new PutRequest { Key = "k"u8.ToArray(), Value = BitConverter.GetBytes(i), Lease = i % 2 == 0 ? 5 : 0 }, null, s_ct);
+            }
+
+            await server.CompactAsync(new CompactionRequest { Revision = 10 }, null, s_ct);
+        }
+
+        await using var restarted = new AntiEtcdServer(new AntiEtcdOptions { Port = 0, Data = _path, SnapshotEntries = 7 });
+        await restarted.StartAsync(s_ct);
+        var now = await restarted.RangeAsync("k", s_ct);
+        Assert.Equal(31, now.Header.Revision);
+        Assert.Equal(29, BitConverter.ToInt32(Assert.Single(now.Kvs).Value.Span));
+        var old = await restarted.RangeAsync(new RangeRequest { Key = "k"u8.ToArray(), Revision = 12 }, null, s_ct);
+        Assert.Equal(10, BitConverter.ToInt32(Assert.Single(old.Kvs).Value.Span));
+        var compacted = await Assert.ThrowsAsync<AntiEtcdRequestException>(() => restarted.RangeAsync(new RangeRequest { Key = "k"u8.ToArray(), Revision = 9 }, null, s_ct));
+        Assert.Equal(11, compacted.GrpcCode);
+        var lease = await restarted.LeaseTimeToLiveAsync(new LeaseTimeToLiveRequest { Id = 5 }, null, s_ct);
+        Assert.Equal(100, lease.GrantedTtl);
+        Assert.True(Directory.EnumerateFiles(Path.Combine(_path, "snap")).Any(), "no snapshot was written");
+
+        // A watch resumed after the restart replays the retained history.
+        var events = new List<Event>();
+        await restarted.CreateWatchAsync(new WatchCreateRequest { Key = "k"u8.ToArray(), StartRevision = 29 }, m =>
+        {
+            lock (events)
+            {
+                events.AddRange(m.Events);
+            }
+
+            return ValueTask.CompletedTask;
+        }, null, s_ct);
+        await restarted.RequestProgressAsync(s_ct);
+        lock (events)
+        {
+            Assert.Equal([29L, 30L, 31L], events.Select(e => e.Kv.ModRevision));
+        }
+    }
+
+    [Fact]
+    public async Task A_second_process_on_the_same_directory_is_refused()
+    {
+        await using var first = new AntiEtcdServer(new AntiEtcdOptions { Port = 0, Data = _path });
+        await first.StartAsync(s_ct);
+        var second = new AntiEtcdServer(new AntiEtcdOptions { Port = 0, Data = _path });
+        var error = await Assert.ThrowsAnyAsync<IOException>(() => second.StartAsync(s_ct));
+        Assert.Contains("data directory is locked by another process", error.Message, StringComparison.Ordinal);
+    }
+}
