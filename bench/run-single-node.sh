@@ -3,7 +3,7 @@
 # in-memory antietcd, both on loopback, measured in the same run by the same load generator:
 # ceiling, put and range at 1, 16 and 64 keep-alive connections.
 #
-#   bench/run-single-node.sh                 # ~2.5 minutes after the build
+#   bench/run-single-node.sh                 # ~2 minutes after the build
 #   DURATION=5 WARMUP=1 CONNECTIONS="16" bench/run-single-node.sh
 #
 # Results (one JSON per run, the servers' logs, machine.txt, table.md) go to
