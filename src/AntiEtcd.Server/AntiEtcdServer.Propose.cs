@@ -46,7 +46,17 @@ public sealed partial class AntiEtcdServer
             else
             {
                 using var encoded = new PooledBufferWriter();
-                CommandCodec.Encode(command, encoded);
+                try
+                {
+                    CommandCodec.Encode(command, encoded);
+                }
+                catch (ArgumentException)
+                {
+                    // Only a txn nested deeper than the log format allows gets here (an embedder
+                    // with a huge max_txn_ops): refuse it before it is logged.
+                    throw EtcdErrors.FromStatus(MvccStatus.TooManyOperations, 0);
+                }
+
                 lock (_proposeLock)
                 {
                     operation.WalSequence = wal.Append(RecordKind.Entry, _lastIndex + 1, encoded.WrittenSpan);

@@ -53,7 +53,15 @@ public sealed partial class AntiEtcdServer
         ulong applied;
         if (loaded.Snapshot is { } snapshot)
         {
-            store = MvccStore.ReadSnapshot(snapshot.Data.Span);
+            try
+            {
+                store = MvccStore.ReadSnapshot(snapshot.Data.Span);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new InvalidDataException($"{snapshot.FilePath}: {ex.Message}", ex);
+            }
+
             applied = snapshot.Index;
             _lastSnapshotIndex = snapshot.Index;
         }
@@ -80,7 +88,17 @@ public sealed partial class AntiEtcdServer
                 throw new IOException($"{_dataDirectory.WalDirectory}: entry {entry.Index} follows {applied}: the log has a gap");
             }
 
-            CommandApplier.Apply(store, Lessor, CommandCodec.Decode(entry.Payload.Span));
+            Command command;
+            try
+            {
+                command = CommandCodec.Decode(entry.Payload.Span);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new InvalidDataException($"{_dataDirectory.WalDirectory}: log entry {entry.Index}: {ex.Message}", ex);
+            }
+
+            CommandApplier.Apply(store, Lessor, command);
             applied = entry.Index;
         }
 
@@ -112,7 +130,8 @@ public sealed partial class AntiEtcdServer
         }
 
         _lastSnapshotIndex = index;
-        var image = new ArrayBufferWriter<byte>(1 << 16);
+        // Sized up front: growing by doubling would copy a large image several times on the loop.
+        var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, _store.EstimatedSizeBytes + (16 * _store.KeyCount) + (1 << 16)));
         _store.WriteSnapshot(image);
         _snapshotTask = SaveSnapshotAsync(index, image.WrittenMemory);
     }

@@ -46,7 +46,7 @@ try
     server = new AntiEtcdServer(commandLine.Options, loggerFactory);
     await server.StartAsync();
 }
-catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
 {
     await Console.Error.WriteLineAsync($"antietcd: cannot start: {ex.Message}");
     return 1;
