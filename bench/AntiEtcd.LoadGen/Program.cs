@@ -1,7 +1,7 @@
 using AntiEtcd.LoadGen;
 
 // Exit codes: 0 run done (errors, if any, are in the result), 1 the server could not be prepared,
-// 2 usage error.
+// 2 usage error, 130 interrupted (Ctrl+C).
 LoadGenOptions? options;
 try
 {
@@ -42,8 +42,23 @@ catch (InvalidOperationException ex)
     await Console.Error.WriteLineAsync($"AntiEtcd.LoadGen: {ex.Message}");
     return 1;
 }
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("AntiEtcd.LoadGen: interrupted");
+    return 130;
+}
 
-var result = await runner.RunAsync(cancel.Token);
+RunResult result;
+try
+{
+    result = await runner.RunAsync(cancel.Token);
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("AntiEtcd.LoadGen: interrupted");
+    return 130;
+}
+
 await Console.Out.WriteLineAsync(result.ToLine());
 if (options.Json)
 {
