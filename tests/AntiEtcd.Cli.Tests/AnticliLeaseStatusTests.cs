@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace AntiEtcd.Cli.Tests;
+
+/// <summary>SPEC §12.2: lease grant, revoke, keepalive (and list), and status.</summary>
+[Collection("processes")]
+public sealed class AnticliLeaseStatusTests(AnticliServerFixture server) : IClassFixture<AnticliServerFixture>
+{
+    private const int SigInt = 2;
+
+    [Fact]
+    public async Task Grant_keepalive_list_revoke_with_ids_in_decimal_or_hex()
+    {
+        var grant = await server.RunAsync("lease", "grant", "30", "--id", "0x1F40");
+        Assert.Equal(0, grant.ExitCode);
+        Assert.Equal("lease 8000 granted with TTL(30s)\n", grant.Stdout);
+
+        var keepalive = await server.RunAsync("lease", "keepalive", "8000", "--once");
+        Assert.Equal(0, keepalive.ExitCode);
+        Assert.Equal("lease 8000 keepalived with TTL(30)\n", keepalive.Stdout);
+
+        Assert.Contains("8000", (await server.RunAsync("lease", "list")).StdoutLines);
+
+        await server.RunAsync("put", "lease/key", "v", "--lease", "8000");
+        var revoke = await server.RunAsync("lease", "revoke", "0x1f40");
+        Assert.Equal(0, revoke.ExitCode);
+        Assert.Equal("lease 8000 revoked\n", revoke.Stdout);
+        Assert.Equal("", (await server.RunAsync("get", "lease/key")).Stdout);
+
+        var gone = await server.RunAsync("lease", "keepalive", "8000", "--once");
+        Assert.Equal(1, gone.ExitCode);
+        Assert.Equal("lease 8000 expired or revoked\n", gone.Stderr);
+
+        var again = await server.RunAsync("lease", "revoke", "8000");
+        Assert.Equal(1, again.ExitCode);
+        Assert.EndsWith("/v3/lease/revoke: etcdserver: requested lease not found\n", again.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Grant_json_prints_the_response_and_the_server_picks_an_id()
+    {
+        var grant = await server.RunAsync("lease", "grant", "1", "--json");
+        Assert.Equal(0, grant.ExitCode);
+        using var json = JsonDocument.Parse(grant.Stdout);
+        Assert.NotEqual("0", json.RootElement.GetProperty("ID").GetString());
+        // A TTL below the minimum is raised (SPEC §5.1).
+        Assert.Equal("2", json.RootElement.GetProperty("TTL").GetString());
+    }
+
+    [Fact]
+    public async Task Keepalive_repeats_every_third_of_the_ttl_until_ctrl_c_which_exits_0()
+    {
+        await server.RunAsync("lease", "grant", "3", "--id", "8100");
+        await using var keepalive = AnticliProcess.Start(null, "-e", server.Url, "lease", "keepalive", "8100");
+        await keepalive.WaitForStdoutAsync(o => Regex.Count(o, "lease 8100 keepalived with TTL\\(3\\)") >= 2);
+        keepalive.Signal(SigInt);
+        Assert.Equal(0, await keepalive.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Status_prints_one_line_per_endpoint_and_exits_1_when_one_failed()
+    {
+        var status = await server.RunAsync("status");
+        Assert.Equal(0, status.ExitCode);
+        Assert.Matches(
+            $"^{Regex.Escape(server.Url)}: node default, leader, leader default, term 1, revision \\d+, raft index \\d+, applied \\d+, db size \\d+, version antietcd-dotnet \\S+\n$",
+            status.Stdout);
+
+        var dead = AnticliFakeEndpoint.DeadUrl();
+        var mixed = await AnticliProcess.RunAsync("-e", $"{dead},{server.Url}", "status", "--json");
+        Assert.Equal(1, mixed.ExitCode);
+        using var json = JsonDocument.Parse(Assert.Single(mixed.StdoutLines));
+        Assert.Equal("default", json.RootElement.GetProperty("nodeId").GetString());
+        Assert.StartsWith($"{dead}/v3/maintenance/status: ", mixed.Stderr, StringComparison.Ordinal);
+    }
+}
