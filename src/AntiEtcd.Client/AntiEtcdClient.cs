@@ -241,7 +241,8 @@ public sealed partial class AntiEtcdClient : IDisposable
         var text = new StringBuilder(ex.Message);
         for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
         {
-            if (!ex.Message.Contains(inner.Message, StringComparison.Ordinal))
+            // Inner exceptions often repeat the outer message ("Connection refused (host:port)" / "Connection refused").
+            if (!text.ToString().Contains(inner.Message, StringComparison.Ordinal))
             {
                 text.Append(": ").Append(inner.Message);
             }
