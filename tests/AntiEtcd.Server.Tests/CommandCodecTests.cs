@@ -44,6 +44,9 @@ public sealed class CommandCodecTests
         { "compact", "01" + "04" + "E807" },                           // revision 1000
         { "grant", "01" + "05" + "B424" + "3C" },                      // lease 0x1234, TTL 60
         { "revoke", "01" + "06" + "B424" },                            // lease 0x1234
+        // version, type, file revision 18, 2 keys: "/a"="1" create 1 mod 1 version 1; "/b"="" create 3 mod 200 version 3
+        { "import", "01" + "07" + "12" + "02" + "022F61" + "0131" + "01" + "01" + "01" + "022F62" + "00" + "03" + "C801" + "03" },
+        { "import-empty", "01" + "07" + "00" + "00" },                 // file revision 0, no keys
     };
 
     private static Command GoldenCommand(string name) => name switch
@@ -82,6 +85,17 @@ public sealed class CommandCodecTests
         "compact" => new Command { Type = CommandType.Compact, Revision = 1000 },
         "grant" => new Command { Type = CommandType.LeaseGrant, LeaseId = 0x1234, Ttl = 60 },
         "revoke" => new Command { Type = CommandType.LeaseRevoke, LeaseId = 0x1234 },
+        "import" => new Command
+        {
+            Type = CommandType.Import,
+            Revision = 18,
+            Keys =
+            [
+                new KeyValue { Key = B("/a"), Value = B("1"), CreateRevision = 1, ModRevision = 1, Version = 1 },
+                new KeyValue { Key = B("/b"), CreateRevision = 3, ModRevision = 200, Version = 3 },
+            ],
+        },
+        "import-empty" => new Command { Type = CommandType.Import, Keys = [] },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -98,7 +112,7 @@ public sealed class CommandCodecTests
     public void PersistedEnums_AreFrozen()
     {
         Assert.Equal(
-            ["Put=1", "DeleteRange=2", "Txn=3", "Compact=4", "LeaseGrant=5", "LeaseRevoke=6"],
+            ["Put=1", "DeleteRange=2", "Txn=3", "Compact=4", "LeaseGrant=5", "LeaseRevoke=6", "Import=7"],
             Enum.GetValues<CommandType>().Select(t => $"{t}={(byte)t}"));
         Assert.Equal(1, CommandCodec.FormatVersion);
 
@@ -127,7 +141,7 @@ public sealed class CommandCodecTests
             Assert.Equal(bytes, Encode(decoded));
         }
 
-        Assert.Equal(6, types.Count);
+        Assert.Equal(7, types.Count);
     }
 
     [Fact]
@@ -175,7 +189,9 @@ public sealed class CommandCodecTests
         Assert.Throws<ArgumentException>(() => CommandCodec.Encode(new Command { Type = CommandType.DeleteRange }, buffer));
         Assert.Throws<ArgumentException>(() => CommandCodec.Encode(new Command { Type = CommandType.Txn }, buffer));
         Assert.Throws<ArgumentException>(() => CommandCodec.Encode(new Command { Type = 0 }, buffer));
-        Assert.Throws<ArgumentException>(() => CommandCodec.Encode(new Command { Type = (CommandType)7 }, buffer));
+        Assert.Throws<ArgumentException>(() => CommandCodec.Encode(new Command { Type = (CommandType)8 }, buffer));
+        Assert.Throws<ArgumentException>(() => CommandCodec.Encode(new Command { Type = CommandType.Import }, buffer));
+        Assert.Throws<ArgumentNullException>(() => CommandCodec.Encode(new Command { Type = CommandType.Import, Keys = [null!] }, buffer));
         Assert.Throws<ArgumentNullException>(() => CommandCodec.Encode(new Command { Type = CommandType.Txn, Txn = new TxnRequest { Success = [null!] } }, buffer));
         Assert.Throws<ArgumentException>(() => CommandCodec.Encode(new Command { Type = CommandType.Txn, Txn = Nested(CommandCodec.MaxTxnDepth + 1) }, buffer));
         Assert.Equal(0, buffer.WrittenCount);
@@ -191,7 +207,8 @@ public sealed class CommandCodecTests
         Assert.Equal("command: offset 0: unknown format version 2 (this build reads 1)", Refused("0204E807"));
         Assert.Equal("command: offset 0: truncated", Refused(""));
         Assert.Equal("command: offset 1: unknown command type 0", Refused("0100"));
-        Assert.Equal("command: offset 1: unknown command type 7", Refused("0107"));
+        Assert.Equal("command: offset 1: unknown command type 8", Refused("0108"));
+        Assert.Equal("command: offset 3: key count 2 does not fit in the 5 bytes left", Refused("0107" + "00" + "02" + "0000000000"));
         Assert.Equal("command: offset 4: 1 unexpected bytes after the command", Refused("0104E80700"));
         Assert.Equal("command: offset 2: truncated varint", Refused("0104E8"));
         Assert.Equal("command: offset 2: non-minimal varint", Refused("01048000"));
@@ -341,13 +358,14 @@ public sealed class CommandCodecTests
     private static T RandomEnum<T>(Random rng, int defined)
         where T : struct, Enum => (T)(object)(rng.Next(8) switch { 0 => -rng.Next(1, 1000), 1 => rng.Next(defined, 1000), _ => rng.Next(defined) });
 
-    private static Command RandomCommand(Random rng) => rng.Next(6) switch
+    private static Command RandomCommand(Random rng) => rng.Next(7) switch
     {
         0 => new Command { Type = CommandType.Put, Put = RandomPut(rng) },
         1 => new Command { Type = CommandType.DeleteRange, DeleteRange = RandomDelete(rng) },
         2 => new Command { Type = CommandType.Txn, Txn = RandomTxn(rng, 0) },
         3 => new Command { Type = CommandType.Compact, Revision = RandomLong(rng) },
         4 => new Command { Type = CommandType.LeaseGrant, LeaseId = RandomLong(rng), Ttl = RandomLong(rng) },
+        5 => new Command { Type = CommandType.Import, Revision = RandomLong(rng), Keys = RandomKeys(rng) },
         _ => new Command { Type = CommandType.LeaseRevoke, LeaseId = RandomLong(rng) },
     };
 
@@ -393,6 +411,18 @@ public sealed class CommandCodecTests
         Value = RandomBytes(rng),
         Lease = RandomLong(rng),
     };
+
+    private static List<KeyValue> RandomKeys(Random rng)
+    {
+        // Anything a well-formed entry can hold, also what the store would refuse (the codec does not judge).
+        var keys = new List<KeyValue>();
+        for (var i = rng.Next(5); i > 0; i--)
+        {
+            keys.Add(new KeyValue { Key = RandomBytes(rng), Value = RandomBytes(rng), CreateRevision = RandomLong(rng), ModRevision = RandomLong(rng), Version = RandomLong(rng) });
+        }
+
+        return keys;
+    }
 
     private static TxnRequest RandomTxn(Random rng, int depth)
     {
@@ -446,6 +476,17 @@ public sealed class CommandCodecTests
         if (c.Txn is not null)
         {
             Dump(sb, c.Txn);
+        }
+
+        if (c.Keys is not null)
+        {
+            sb.Append(" keys[");
+            foreach (var kv in c.Keys)
+            {
+                sb.Append($" kv({X(kv.Key)},{X(kv.Value)},{kv.CreateRevision},{kv.ModRevision},{kv.Version},{kv.Lease})");
+            }
+
+            sb.Append(" ]");
         }
 
         return sb.ToString();

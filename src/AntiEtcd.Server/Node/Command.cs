@@ -25,7 +25,7 @@ internal sealed class Command
     /// <summary>The txn, for <see cref="CommandType.Txn"/>.</summary>
     public TxnRequest? Txn { get; init; }
 
-    /// <summary>The compaction revision, for <see cref="CommandType.Compact"/>.</summary>
+    /// <summary>The compaction revision, for <see cref="CommandType.Compact"/>; the file's <c>mod_revision</c>, for <see cref="CommandType.Import"/>.</summary>
     public long Revision { get; init; }
 
     /// <summary>The lease ID, for <see cref="CommandType.LeaseGrant"/> and <see cref="CommandType.LeaseRevoke"/>.</summary>
@@ -33,4 +33,10 @@ internal sealed class Command
 
     /// <summary>The effective TTL in seconds, decided before logging, for <see cref="CommandType.LeaseGrant"/>.</summary>
     public long Ttl { get; init; }
+
+    /// <summary>
+    /// The imported keys (key, value, create_revision, mod_revision, version; no lease), for
+    /// <see cref="CommandType.Import"/>: the whole content of the file travels in the entry (SPEC §8.8).
+    /// </summary>
+    public IReadOnlyList<KeyValue>? Keys { get; init; }
 }

@@ -10,6 +10,7 @@ namespace AntiEtcd.Server.Node;
 internal static class CommandApplier
 {
     /// <summary>Applies <paramref name="command"/>; the response (boxed) is null when the status is not Ok.</summary>
+    /// <remarks>An import always gives Ok with an <see cref="ImportOutcome"/>.</remarks>
     /// <remarks>Runs on the apply loop only. The lessor's deadlines follow grants and revokes.</remarks>
     public static (MvccStatus Status, object? Response) Apply(MvccStore store, Lessor lessor, Command command)
     {
@@ -34,6 +35,10 @@ internal static class CommandApplier
             case CommandType.LeaseRevoke:
                 lessor.Forget(command.LeaseId);
                 return Box(store.LeaseRevoke(command.LeaseId));
+            case CommandType.Import:
+                // Never refused: a store that is not empty skips it, identically on every node.
+                var applied = store.Import(command.Keys!, command.Revision);
+                return (MvccStatus.Ok, new ImportOutcome(applied, command.Keys!.Count, store.Revision));
             default:
                 throw new InvalidOperationException($"Unknown command type {command.Type}.");
         }

@@ -44,10 +44,11 @@ internal static class CommandCodec
     // Smallest encodings, for the up-front count checks (every field takes at least one byte).
     private const int MinCompareSize = 9;
     private const int MinOpSize = 1;
+    private const int MinImportKeySize = 5;
 
     /// <summary>Appends the encoding of <paramref name="command"/> to <paramref name="output"/>.</summary>
     /// <exception cref="ArgumentException">The command's type is unknown, the member its type
-    /// names is null, a txn holds a null compare or op, or txns nest deeper than
+    /// names is null, an import holds a null key, a txn holds a null compare or op, or txns nest deeper than
     /// <see cref="MaxTxnDepth"/>: nothing that would not decode is ever written.</exception>
     public static void Encode(Command command, IBufferWriter<byte> output)
     {
@@ -63,6 +64,9 @@ internal static class CommandCodec
                 throw new ArgumentException($"A {command.Type} command needs its request.", nameof(command));
             case CommandType.Txn:
                 CheckTxn(command.Txn!, 1);
+                break;
+            case CommandType.Import:
+                CheckImport(command.Keys);
                 break;
             case CommandType.Put or CommandType.DeleteRange or CommandType.Compact or CommandType.LeaseGrant or CommandType.LeaseRevoke:
                 break;
@@ -90,6 +94,9 @@ internal static class CommandCodec
             case CommandType.LeaseGrant:
                 writer.WriteVarint(command.LeaseId);
                 writer.WriteVarint(command.Ttl);
+                break;
+            case CommandType.Import:
+                WriteImport(ref writer, command.Revision, command.Keys!);
                 break;
             default:
                 writer.WriteVarint(command.LeaseId);
@@ -123,6 +130,7 @@ internal static class CommandCodec
             CommandType.Compact => new Command { Type = type, Revision = reader.ReadVarint() },
             CommandType.LeaseGrant => new Command { Type = type, LeaseId = reader.ReadVarint(), Ttl = reader.ReadVarint() },
             CommandType.LeaseRevoke => new Command { Type = type, LeaseId = reader.ReadVarint() },
+            CommandType.Import => new Command { Type = type, Revision = reader.ReadVarint(), Keys = ReadImportKeys(ref reader) },
             _ => throw CommandReader.Corrupt(1, $"unknown command type {(byte)type}"),
         };
 
@@ -132,6 +140,53 @@ internal static class CommandCodec
         }
 
         return command;
+    }
+
+    private static void CheckImport(IReadOnlyList<KeyValue>? keys)
+    {
+        if (keys is null)
+        {
+            throw new ArgumentException("An Import command needs its keys.", nameof(keys));
+        }
+
+        for (var i = 0; i < keys.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(keys[i], nameof(keys));
+        }
+    }
+
+    /// <summary>The file's revision, the key count, then per key: key, value, create_revision, mod_revision, version.</summary>
+    private static void WriteImport(ref CommandWriter writer, long revision, IReadOnlyList<KeyValue> keys)
+    {
+        writer.WriteVarint(revision);
+        writer.WriteVarint(keys.Count);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var kv = keys[i];
+            writer.WriteBytes(kv.Key.Span);
+            writer.WriteBytes(kv.Value.Span);
+            writer.WriteVarint(kv.CreateRevision);
+            writer.WriteVarint(kv.ModRevision);
+            writer.WriteVarint(kv.Version);
+        }
+    }
+
+    private static KeyValue[] ReadImportKeys(ref CommandReader reader)
+    {
+        var keys = new KeyValue[reader.ReadCount(MinImportKeySize, "key count")];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = new KeyValue
+            {
+                Key = reader.ReadBytes(),
+                Value = reader.ReadBytes(),
+                CreateRevision = reader.ReadVarint(),
+                ModRevision = reader.ReadVarint(),
+                Version = reader.ReadVarint(),
+            };
+        }
+
+        return keys;
     }
 
     private static void CheckTxn(TxnRequest txn, int depth)

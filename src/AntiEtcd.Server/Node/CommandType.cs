@@ -24,4 +24,10 @@ internal enum CommandType : byte
 
     /// <summary>A lease revoke of <see cref="Command.LeaseId"/> (a client's or the leader's expiry).</summary>
     LeaseRevoke = 6,
+
+    /// <summary>
+    /// An import of an original antietcd data file (SPEC §9.6): <see cref="Command.Keys"/> at the
+    /// file's revision <see cref="Command.Revision"/>; applied only to an empty store.
+    /// </summary>
+    Import = 7,
 }
