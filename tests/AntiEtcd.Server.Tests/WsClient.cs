@@ -23,8 +23,8 @@ public sealed class WsClient : IAsyncDisposable
     public Task SendAsync(string text) =>
         _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
 
-    public Task SendBytesAsync(byte[] bytes) =>
-        _socket.SendAsync(bytes, WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
+    public Task SendBytesAsync(byte[] bytes, bool binary = false) =>
+        _socket.SendAsync(bytes, binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
 
     /// <summary>The next message, or null when the server closed the connection.</summary>
     public async Task<string?> ReceiveAsync(TimeSpan? timeout = null)
