@@ -11,6 +11,7 @@ public sealed partial class AntiEtcdServer
     private SnapshotStore? _snapshots;
     private ulong _lastSnapshotIndex;
     private Task _snapshotTask = Task.CompletedTask;
+    private Task? _autoCompaction;
     private int _failed;
 
     /// <summary>The file system storage uses; tests inject failures through it (never a global toggle).</summary>
@@ -98,7 +99,8 @@ public sealed partial class AntiEtcdServer
                 throw new InvalidDataException($"{_dataDirectory.WalDirectory}: log entry {entry.Index}: {ex.Message}", ex);
             }
 
-            CommandApplier.Apply(store, Lessor, command);
+            var (_, response) = CommandApplier.Apply(store, Lessor, command);
+            OnImportReplayed(response);
             applied = entry.Index;
         }
 
@@ -124,6 +126,7 @@ public sealed partial class AntiEtcdServer
     /// </summary>
     private void AfterWrite(ulong index)
     {
+        MaybeCompact();
         if (_snapshots is null || index - _lastSnapshotIndex < (ulong)_options.SnapshotEntries || !_snapshotTask.IsCompleted)
         {
             return;
@@ -134,6 +137,36 @@ public sealed partial class AntiEtcdServer
         var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, _store.EstimatedSizeBytes + (16 * _store.KeyCount) + (1 << 16)));
         _store.WriteSnapshot(image);
         _snapshotTask = SaveSnapshotAsync(index, image.WrittenMemory);
+    }
+
+    /// <summary>
+    /// Automatic compaction (SPEC §2.5): once <c>revision − compact_revision ≥ 2 × compact_revisions</c>,
+    /// the leader proposes a compaction to <c>revision − compact_revisions</c> through the log, so
+    /// every node compacts at the same point. Runs on the loop; one proposal at a time.
+    /// </summary>
+    private void MaybeCompact()
+    {
+        long keep = _options.CompactRevisions;
+        if (keep <= 0 || _autoCompaction is { IsCompleted: false } || _store.Revision - _store.CompactRevision < 2 * keep || _stopping)
+        {
+            return;
+        }
+
+        _autoCompaction = CompactAutomaticallyAsync(_store.Revision - keep);
+    }
+
+    private async Task CompactAutomaticallyAsync(long revision)
+    {
+        try
+        {
+            await ProposeAsync(new Command { Type = CommandType.Compact, Revision = revision }, static (Api.CompactionResponse r) => r.Header, CancellationToken.None).ConfigureAwait(false);
+            Log.AutoCompacted(_logger, revision);
+        }
+        catch (AntiEtcdRequestException ex)
+        {
+            // Stopping, or already compacted further by a client: nothing to do.
+            Log.AutoCompactionSkipped(_logger, revision, ex.Message);
+        }
     }
 
     private async Task SaveSnapshotAsync(ulong index, ReadOnlyMemory<byte> image)
@@ -158,14 +191,24 @@ public sealed partial class AntiEtcdServer
     /// A storage error stops the node (SPEC §9.2, §13.3): calls get 502, the listener closes and
     /// <see cref="Completion"/> faults with the cause. Nothing unwritten is ever acknowledged.
     /// </summary>
-    private void OnStorageFailure(Exception cause)
+    private void OnStorageFailure(Exception cause) => FailStop(cause, storage: true);
+
+    /// <summary>
+    /// The one fail-stop path (SPEC §13.3 Failed): for a storage failure (logged here) or a
+    /// skipped import with <c>--data</c> (logged by the import). Only the first cause counts.
+    /// </summary>
+    private void FailStop(Exception cause, bool storage = false)
     {
         if (Interlocked.Exchange(ref _failed, 1) != 0)
         {
             return;
         }
 
-        Log.StorageFailed(_logger, cause);
+        if (storage)
+        {
+            Log.StorageFailed(_logger, cause);
+        }
+
         Volatile.Write(ref _failureCause, cause);
         _stopping = true;
         // The stop completes Completion with the cause; it is observed through Completion.
@@ -195,6 +238,11 @@ public sealed partial class AntiEtcdServer
 
     private async Task CloseStorageAsync()
     {
+        if (_autoCompaction is not null)
+        {
+            await _autoCompaction.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         await _snapshotTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_wal is not null)
         {

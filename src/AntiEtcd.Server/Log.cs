@@ -43,4 +43,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Critical, Message = "Storage failed; the node stops")]
     public static partial void StorageFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Compacted automatically to revision {Revision}")]
+    public static partial void AutoCompacted(ILogger logger, long revision);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Automatic compaction to revision {Revision} not applied: {Reason}")]
+    public static partial void AutoCompactionSkipped(ILogger logger, long revision, string reason);
 }
