@@ -16,6 +16,9 @@ namespace AntiEtcd.LoadGen;
 /// <param name="ServerPid">When set (Linux), the CPU time this process spent during the measured window is reported.</param>
 /// <param name="Label">Free text carried into the result (e.g. the server's name).</param>
 /// <param name="ReportDirectory">When set, no load is generated: the JSON results in this directory are printed as a markdown table.</param>
+/// <param name="Preload">Write every key of the key set before the run, in txns of <see cref="PreloadBatch"/> puts over the run's connections.</param>
+/// <param name="PreloadOnly">Preload, then exit without a measured run (to fill a server for a restart test).</param>
+/// <param name="FsyncProbeDirectory">When set, no load is generated: the write + fsync latency of a file in this directory is measured for the run's duration.</param>
 internal sealed record LoadGenOptions(
     Uri Url,
     Workload Workload,
@@ -29,8 +32,14 @@ internal sealed record LoadGenOptions(
     string? OutputFile,
     int? ServerPid,
     string? Label,
-    string? ReportDirectory)
+    string? ReportDirectory,
+    bool Preload,
+    bool PreloadOnly,
+    string? FsyncProbeDirectory)
 {
+    /// <summary>Puts per preload txn: the server's default <c>max_txn_ops</c>.</summary>
+    public const int PreloadBatch = 128;
+
     public const string Usage = """
         Usage: AntiEtcd.LoadGen [options]
                AntiEtcd.LoadGen --report DIR
@@ -48,6 +57,9 @@ internal sealed record LoadGenOptions(
           --json               also print the result as one JSON line
           --out FILE           also write the result's JSON to FILE
           --report DIR         print the *.json results in DIR as a markdown table and exit
+          --preload            first write every key once, in txns of 128 puts over N connections
+          --preload-only       preload, print the time it took, exit (no measured run)
+          --fsync-probe DIR    no load: append 4 KiB + fsync to a file in DIR for --duration s, print latency
 
         Every run stops by itself after warmup + duration + grace at the latest.
         """;
@@ -70,6 +82,9 @@ internal sealed record LoadGenOptions(
         string? label = null;
         string? outputFile = null;
         string? report = null;
+        var preload = false;
+        var preloadOnly = false;
+        string? fsyncProbe = null;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -95,6 +110,18 @@ internal sealed record LoadGenOptions(
             if (name == "json")
             {
                 json = inline is null || inline is "1" or "true";
+                continue;
+            }
+
+            if (name == "preload")
+            {
+                preload = inline is null || inline is "1" or "true";
+                continue;
+            }
+
+            if (name == "preload-only")
+            {
+                preload = preloadOnly = inline is null || inline is "1" or "true";
                 continue;
             }
 
@@ -156,6 +183,9 @@ internal sealed record LoadGenOptions(
                 case "report":
                     report = value;
                     break;
+                case "fsync-probe":
+                    fsyncProbe = value;
+                    break;
                 default:
                     throw new ArgumentException($"unknown option --{name}");
             }
@@ -174,7 +204,10 @@ internal sealed record LoadGenOptions(
             outputFile,
             serverPid,
             label,
-            report);
+            report,
+            preload,
+            preloadOnly,
+            fsyncProbe);
     }
 
     private static Uri ParseUrl(string value)

@@ -25,6 +25,12 @@ if (options.ReportDirectory is { } directory)
     return 0;
 }
 
+if (options.FsyncProbeDirectory is { } probeDirectory)
+{
+    await Console.Out.WriteLineAsync(FsyncProbe.Run(probeDirectory, options.Duration));
+    return 0;
+}
+
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -46,6 +52,11 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 {
     await Console.Error.WriteLineAsync("AntiEtcd.LoadGen: interrupted");
     return 130;
+}
+
+if (options.PreloadOnly)
+{
+    return 0;
 }
 
 RunResult result;
