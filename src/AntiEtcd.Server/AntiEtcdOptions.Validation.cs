@@ -64,10 +64,7 @@ public sealed partial class AntiEtcdOptions
         }
 
         Require(SnapshotEntries >= 1, nameof(SnapshotEntries), "must be at least 1");
-        if (ImportAntietcd is not null)
-        {
-            throw new ArgumentException("--import_antietcd is not available in this build yet", nameof(ImportAntietcd));
-        }
+        Require(ImportAntietcd is null || ImportAntietcd.Length > 0, nameof(ImportAntietcd), "must be a file path");
 
         if (PersistFilter is not null || AuthFilter is not null)
         {

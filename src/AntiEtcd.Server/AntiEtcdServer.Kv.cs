@@ -103,6 +103,7 @@ public sealed partial class AntiEtcdServer
         CancellationToken cancellationToken)
         where TResponse : class
     {
+        await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
         var (result, compactRevision) = await Loop.ExecuteAsync(
             static (store, state) => (state.Call(store, state.Request), store.CompactRevision),
             (Call: call, Request: request),

@@ -62,6 +62,7 @@ public sealed partial class AntiEtcdServer
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
+        await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
         var (response, expired) = await Loop.ExecuteAsync(
             static (store, s) =>
             {

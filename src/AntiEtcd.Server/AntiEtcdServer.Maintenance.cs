@@ -33,6 +33,7 @@ public sealed partial class AntiEtcdServer
             Cluster = _options.Cluster,
             Followers = _options.Cluster is null ? null : raft.Followers,
             CompactRevision = applied.CompactRevision,
+            ImportState = ImportState,
         };
         FillHeader(response.Header);
         return Task.FromResult(response);

@@ -13,22 +13,50 @@ public sealed partial class AntiEtcdServer
     private ulong _lastIndex;
 
     /// <summary>
+    /// A client write: once the node is ready for it (no import pending), it goes through the one
+    /// write path, <see cref="ProposeCoreAsync"/>, and a refusal becomes its error.
+    /// </summary>
+    private async Task<TResponse> ProposeAsync<TResponse>(Command command, Func<TResponse, ResponseHeader> header, CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        ThrowIfStopping();
+        await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
+        var (status, response, compactRevision) = await ProposeCoreAsync(command, cancellationToken).ConfigureAwait(false);
+        if (status != MvccStatus.Ok)
+        {
+            Metrics.ProposalsFailed.Add(1);
+            throw EtcdErrors.FromStatus(status, compactRevision);
+        }
+
+        Metrics.ProposalsCommitted.Add(1);
+        var typed = (TResponse)response!;
+        FillHeader(header(typed));
+        return typed;
+    }
+
+    /// <summary>
     /// The one write path (DESIGN §1): the command is logged (with <c>--data</c>), then applied on
-    /// the loop once durable, and the caller gets the result of that application.
+    /// the loop once durable, and the caller gets the result of that application. The import
+    /// entry comes here directly, since it is what client requests wait for
+    /// (<see cref="WaitForImportAsync"/>).
     /// </summary>
     /// <remarks>
     /// Index assignment, the WAL append and the loop enqueue happen under one lock, so log order,
     /// apply order and index order are the same. Cancellation only stops the caller waiting: a
     /// queued write still happens (its outcome is unknown to that caller).
     /// </remarks>
-    private async Task<TResponse> ProposeAsync<TResponse>(Command command, Func<TResponse, ResponseHeader> header, CancellationToken cancellationToken)
-        where TResponse : class
+    private async Task<(MvccStatus Status, object? Response, long CompactRevision)> ProposeCoreAsync(Command command, CancellationToken cancellationToken)
     {
-        ThrowIfStopping();
         var operation = new StoreOperation<(AntiEtcdServer Server, Command Command), (MvccStatus Status, object? Response, long CompactRevision)>(
             static (store, s) =>
             {
                 var (status, response) = CommandApplier.Apply(store, s.Server.Lessor, s.Command);
+                if (response is ImportOutcome outcome)
+                {
+                    // On the loop, before anything queued after the entry runs.
+                    s.Server.CompleteImport(outcome);
+                }
+
                 return (status, response, store.CompactRevision);
             },
             (this, command))
@@ -65,17 +93,7 @@ public sealed partial class AntiEtcdServer
                 }
             }
 
-            var (status, response, compactRevision) = await operation.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (status != MvccStatus.Ok)
-            {
-                Metrics.ProposalsFailed.Add(1);
-                throw EtcdErrors.FromStatus(status, compactRevision);
-            }
-
-            Metrics.ProposalsCommitted.Add(1);
-            var typed = (TResponse)response!;
-            FillHeader(header(typed));
-            return typed;
+            return await operation.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is StorageFailedException or ObjectDisposedException)
         {

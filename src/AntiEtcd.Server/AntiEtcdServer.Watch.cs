@@ -37,6 +37,7 @@ public sealed partial class AntiEtcdServer
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(callback);
         ThrowIfStopping();
+        await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
         var created = await Loop.ExecuteAsync(
             static (store, s) =>
             {
@@ -140,8 +141,13 @@ public sealed partial class AntiEtcdServer
     /// <summary>A create on a client stream (SPEC §7.4); failures are reported on the stream.</summary>
     internal Task CreateWatchOnStreamAsync(WatchStream stream, WatchCreateRequest request, RequestFlags flags, CancellationToken cancellationToken)
     {
-        // A one-node cluster is always the leader and ready, so leaderonly and readiness pass.
-        _ = flags;
+        // A one-node cluster is always the leader and ready (once no import is pending), so
+        // leaderonly and readiness pass.
+        if (Volatile.Read(ref _importGate) is not null)
+        {
+            return CreateWatchAfterImportAsync(stream, request, flags, cancellationToken);
+        }
+
         return Loop.ExecuteAsync(
             static (store, s) => s.Server.Hub.Create(store, s.Stream, s.Request, s.Server._options.MaxWatchesPerConnection),
             (Server: this, Stream: stream, Request: request),

@@ -119,6 +119,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
                 (_store, applied) = await OpenStorageAsync(data, cancellationToken).ConfigureAwait(false);
             }
 
+            PrepareImport();
             _applyLoop = new ApplyLoop(_store, applied, AfterOperation, _wal, AfterWrite, OnStorageFailure);
             frontend = new HttpFrontend(this);
             await frontend.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -148,6 +149,8 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
         // node is a one-node cluster and leads term 1.
         SetRaftState(new RaftStateInfo(RaftRole.Leader, 1, NodeId, [NodeId]));
         Log.Started(_logger, NodeId, _options.Ip, frontend.LocalPort);
+        // Not awaited (SPEC §13.3 step 3): client requests wait for the outcome instead.
+        StartImport();
     }
 
     /// <summary>

@@ -269,6 +269,13 @@ internal sealed class RequestHandler
             return 503;
         }
 
+        if (_server.ImportState == "pending")
+        {
+            // No request kind is ready until the import's outcome is known (SPEC §8.4, §9.6).
+            response.Write("{\"health\":\"false\",\"reason\":\"etcdserver: not ready (import_antietcd pending)\"}"u8);
+            return 503;
+        }
+
         response.Write("{\"health\":\"true\"}"u8);
         return 200;
     }
