@@ -16,6 +16,7 @@ namespace AntiEtcd.LoadGen;
 /// <param name="ServerPid">When set (Linux), the CPU time this process spent during the measured window is reported.</param>
 /// <param name="Label">Free text carried into the result (e.g. the server's name).</param>
 /// <param name="ReportDirectory">When set, no load is generated: the JSON results in this directory are printed as a markdown table.</param>
+/// <param name="ReportByLabel">With <see cref="ReportDirectory"/>: the table compares server modes (the runs' labels) instead of servers against the ceiling.</param>
 /// <param name="Preload">Write every key of the key set before the run, in txns of <see cref="PreloadBatch"/> puts over the run's connections.</param>
 /// <param name="PreloadOnly">Preload, then exit without a measured run (to fill a server for a restart test).</param>
 /// <param name="FsyncProbeDirectory">When set, no load is generated: the write + fsync latency of a file in this directory is measured for the run's duration.</param>
@@ -35,7 +36,8 @@ internal sealed record LoadGenOptions(
     string? ReportDirectory,
     bool Preload,
     bool PreloadOnly,
-    string? FsyncProbeDirectory)
+    string? FsyncProbeDirectory,
+    bool ReportByLabel)
 {
     /// <summary>Puts per preload txn: the server's default <c>max_txn_ops</c>.</summary>
     public const int PreloadBatch = 128;
@@ -57,6 +59,7 @@ internal sealed record LoadGenOptions(
           --json               also print the result as one JSON line
           --out FILE           also write the result's JSON to FILE
           --report DIR         print the *.json results in DIR as a markdown table and exit
+          --report-modes DIR   the same, rows by keys/connections/label, throughput vs label 'memory'
           --preload            first write every key once, in txns of 128 puts over N connections
           --preload-only       preload, print the time it took, exit (no measured run)
           --fsync-probe DIR    no load: append 4 KiB + fsync to a file in DIR for --duration s, print latency
@@ -85,6 +88,7 @@ internal sealed record LoadGenOptions(
         var preload = false;
         var preloadOnly = false;
         string? fsyncProbe = null;
+        var reportByLabel = false;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -183,6 +187,10 @@ internal sealed record LoadGenOptions(
                 case "report":
                     report = value;
                     break;
+                case "report-modes":
+                    report = value;
+                    reportByLabel = true;
+                    break;
                 case "fsync-probe":
                     fsyncProbe = value;
                     break;
@@ -207,7 +215,8 @@ internal sealed record LoadGenOptions(
             report,
             preload,
             preloadOnly,
-            fsyncProbe);
+            fsyncProbe,
+            reportByLabel);
     }
 
     private static Uri ParseUrl(string value)
