@@ -19,6 +19,12 @@ if (options is null)
     return 0;
 }
 
+if (options.ReportDirectory is { } directory)
+{
+    await Console.Out.WriteAsync(FanOutTable.Render(directory));
+    return 0;
+}
+
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

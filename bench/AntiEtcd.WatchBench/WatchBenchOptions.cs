@@ -16,6 +16,7 @@ namespace AntiEtcd.WatchBench;
 /// <param name="ServerPid">When set (Linux), the server's CPU time in the window and its RSS are reported.</param>
 /// <param name="Label">Free text carried into the result.</param>
 /// <param name="OutputFile">When set, the result's JSON is also written to this file.</param>
+/// <param name="ReportDirectory">When set, no run: the JSON results in this directory are printed as a markdown table.</param>
 internal sealed record WatchBenchOptions(
     Uri Url,
     int Connections,
@@ -29,13 +30,15 @@ internal sealed record WatchBenchOptions(
     TimeSpan Drain,
     int? ServerPid,
     string? Label,
-    string? OutputFile)
+    string? OutputFile,
+    string? ReportDirectory)
 {
     /// <summary>The watched prefix; every put of the run is under it.</summary>
     public const string Prefix = "bench/watch/";
 
     public const string Usage = """
         Usage: AntiEtcd.WatchBench [options]
+               AntiEtcd.WatchBench --report DIR
 
           --url URL                  server base URL, loopback only          [http://127.0.0.1:2379]
           --connections N            WebSocket connections of watchers       [100]
@@ -50,6 +53,7 @@ internal sealed record WatchBenchOptions(
           --server-pid PID           also report that process's CPU and RSS (Linux)
           --label TEXT               free text copied into the result
           --out FILE                 also write the result's JSON to FILE
+          --report DIR               print the *.json results in DIR as a markdown table and exit
 
         Watchers = connections x watches-per-connection, all on the prefix bench/watch/.
         Every run stops by itself after warmup + duration + drain + a few seconds at the latest.
@@ -73,6 +77,7 @@ internal sealed record WatchBenchOptions(
         int? serverPid = null;
         string? label = null;
         string? outputFile = null;
+        string? report = null;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -149,6 +154,9 @@ internal sealed record WatchBenchOptions(
                 case "out":
                     outputFile = value;
                     break;
+                case "report":
+                    report = value;
+                    break;
                 default:
                     throw new ArgumentException($"unknown option --{name}");
             }
@@ -167,7 +175,8 @@ internal sealed record WatchBenchOptions(
             TimeSpan.FromSeconds(drain),
             serverPid,
             label,
-            outputFile);
+            outputFile,
+            report);
     }
 
     private static int ParseInt(string name, string value, int min, int max)

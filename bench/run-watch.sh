@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Watch fan-out benchmark (docs/benchmarks.md, "Watch fan-out"): an in-memory antietcd, many
+# WebSocket watchers on one prefix, puts under that prefix at a fixed rate (open loop); events
+# delivered per second, delivery latency (put sent -> event received) and a per-watch loss check.
+# A fresh server for every run.
+#
+#   bench/run-watch.sh                   # ~2 minutes after the build
+#   SHAPES="100x10" RATES="200" DURATION=5 bench/run-watch.sh
+#
+# Knobs: SHAPES (connections x watches per connection, "1000x1 100x10"), RATES (puts/s,
+# "200 1000"), DURATION (s, 10), WARMUP (s, 2), DRAIN (s, 15: how long late events are waited
+# for before they count as lost), ANTIETCD_SOURCE (head: build src/antietcd from a clean
+# `git archive HEAD`; worktree: the working tree), OUT (default artifacts/bench/watch-<UTC>/).
+# Only loopback addresses are used; every server started here is stopped by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+shapes=${SHAPES:-"1000x1 100x10"}
+rates=${RATES:-"200 1000"}
+duration=${DURATION:-10}
+warmup=${WARMUP:-2}
+drain=${DRAIN:-15}
+source_kind=${ANTIETCD_SOURCE:-head}
+out=${OUT:-$root/artifacts/bench/watch-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$out/runs"
+out=$(cd "$out" && pwd)
+
+echo "== build (Release)"
+build_quiet() {
+  dotnet build "$1" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || {
+    echo "build of $1 failed:"; dotnet build "$1" -c Release -nologo -clp:ErrorsOnly | tail -20; exit 1; }
+}
+build_quiet bench/AntiEtcd.WatchBench
+watchbench=(dotnet "$root/bench/AntiEtcd.WatchBench/bin/Release/net10.0/AntiEtcd.WatchBench.dll")
+commit=$(git rev-parse --short HEAD)
+if [ "$source_kind" = head ]; then
+  tree=$root/artifacts/bench/build-$commit
+  if [ ! -f "$tree/src/antietcd/bin/Release/net10.0/antietcd.dll" ]; then
+    rm -rf "$tree"
+    mkdir -p "$tree"
+    git archive HEAD | tar -x -C "$tree"
+    build_quiet "$tree/src/antietcd"
+  fi
+  antietcd_dll=$tree/src/antietcd/bin/Release/net10.0/antietcd.dll
+  built_from="commit $commit (clean export)"
+else
+  build_quiet src/antietcd
+  antietcd_dll=$root/src/antietcd/bin/Release/net10.0/antietcd.dll
+  built_from="working tree at $commit$(git diff --quiet HEAD -- src 2>/dev/null || echo ' with uncommitted changes in src/')"
+fi
+
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$(shuf -i 20000-45000 -n 1)
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+server_pid=""
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  kill -TERM "$server_pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+trap stop_server EXIT
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "antietcd: $built_from, in memory"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "memory: $(free -h | awk '/^Mem:/ {print $2}')"
+  echo "kernel: $(uname -sr)"
+  echo "runtime: $(dotnet --list-runtimes | grep Microsoft.NETCore.App | tail -1 | cut -d' ' -f1-2)"
+  echo "open files limit: $(ulimit -n)"
+  echo "loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "settings: shapes '$shapes', rates '$rates', duration ${duration}s, warmup ${warmup}s, drain ${drain}s, 100-byte values, 100 keys"
+} >"$out/machine.txt"
+cat "$out/machine.txt"
+
+echo "== runs"
+for rate in $rates; do
+  for shape in $shapes; do
+    conns=${shape%x*}
+    per=${shape#*x}
+    name=$(printf '%05d-%04dx%04d' "$rate" "$conns" "$per")
+    port=$(free_port)
+    dotnet "$antietcd_dll" --port "$port" >"$out/antietcd-$name.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 300); do
+      [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"key":"cmVhZHk="}' "http://127.0.0.1:$port/v3/kv/range" || true)" = 200 ] && break
+      kill -0 "$server_pid" 2>/dev/null || { cat "$out/antietcd-$name.log"; exit 1; }
+      sleep 0.1
+    done
+    echo "-- $conns x $per watchers, $rate puts/s (antietcd pid $server_pid, port $port)"
+    "${watchbench[@]}" --url "http://127.0.0.1:$port" --connections "$conns" --watches-per-connection "$per" \
+      --rate "$rate" --duration "$duration" --warmup "$warmup" --drain "$drain" \
+      --server-pid "$server_pid" --label "$shape@$rate" --out "$out/runs/$name.json" || echo "run failed (exit $?)"
+    stop_server
+  done
+done
+echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
+
+echo "== results ($out)"
+"${watchbench[@]}" --report "$out/runs" | tee "$out/table.md"
