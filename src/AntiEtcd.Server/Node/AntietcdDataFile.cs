@@ -24,9 +24,9 @@ namespace AntiEtcd.Server.Node;
 /// </remarks>
 internal static class AntietcdDataFile
 {
-    // A key with many components nests deeply; the walk below uses its own stack, so only the
-    // JSON reader's bound matters.
-    private const int MaxDepth = 100_000;
+    // Two JSON levels per path component: keys of up to about 1000 components. The walk below
+    // uses its own stack; the bound keeps a hostile file from costing quadratic key copies.
+    private const int MaxDepth = 2048;
 
     private static readonly JsonWriterOptions CompactJson = new()
     {
@@ -65,6 +65,12 @@ internal static class AntietcdDataFile
             if (data.Length >= 2 && data.Span[0] == 0x1F && data.Span[1] == 0x8B)
             {
                 data = Gunzip(data);
+            }
+
+            if (data.Span.StartsWith("\uFEFF"u8))
+            {
+                // A byte order mark, as some editors write: not JSON, but harmless.
+                data = data[3..];
             }
 
             using var document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
