@@ -180,7 +180,7 @@ public sealed record AntiEtcdCommandLine(AntiEtcdOptions Options, bool Help, boo
                 case "persist_interval": options.PersistInterval = ParseInt(name, value, 0, int.MaxValue); break;
                 case "persist_filter": options.PersistFilter = value; break;
                 case "snapshot_entries": options.SnapshotEntries = ParseInt(name, value, 1, int.MaxValue); break;
-                case "auth_filter": options.AuthFilter = value; break;
+                case "auth_filter": options.AuthFilterType = value; break;
                 case "compact_revisions": options.CompactRevisions = ParseInt(name, value, 0, int.MaxValue); break;
                 case "import_antietcd": options.ImportAntietcd = value; break;
                 case "max_request_bytes": options.MaxRequestBytes = ParseInt(name, value, 1, int.MaxValue); break;

@@ -66,9 +66,9 @@ public sealed partial class AntiEtcdOptions
         Require(SnapshotEntries >= 1, nameof(SnapshotEntries), "must be at least 1");
         Require(ImportAntietcd is null || ImportAntietcd.Length > 0, nameof(ImportAntietcd), "must be a file path");
 
-        if (PersistFilter is not null || AuthFilter is not null)
+        if (PersistFilter is not null)
         {
-            throw new ArgumentException("--persist_filter and --auth_filter are not available in this build yet", PersistFilter is not null ? nameof(PersistFilter) : nameof(AuthFilter));
+            throw new ArgumentException("--persist_filter is not available in this build yet", nameof(PersistFilter));
         }
     }
 

@@ -89,8 +89,11 @@ public sealed partial class AntiEtcdOptions
     /// <summary><c>PATH.dll:Namespace.Type</c> of a persist filter factory (SPEC §9.4).</summary>
     public string? PersistFilter { get; set; }
 
-    /// <summary><c>PATH.dll:Namespace.Type</c> of an auth filter (SPEC §10.6).</summary>
-    public string? AuthFilter { get; set; }
+    /// <summary>An auth filter instance (SPEC §10.6, §13.4); takes precedence over <see cref="AuthFilterType"/>.</summary>
+    public IAuthFilter? AuthFilter { get; set; }
+
+    /// <summary><c>PATH.dll:Namespace.Type</c> of an auth filter, from <c>--auth_filter</c>; created at start by <see cref="FilterLoader"/>.</summary>
+    public string? AuthFilterType { get; set; }
 
     /// <summary>History revisions kept by automatic compaction; 0 turns it off (SPEC §2.5). Default 1000.</summary>
     public int CompactRevisions { get; set; } = 1000;

@@ -73,7 +73,17 @@ public sealed partial class AntiEtcdServer
         }
 
         var effective = Merge(context, flags | queryFlags);
-        return kind switch
+        if (effective.ApplyAuthFilter && _authFilter is not null)
+        {
+            return await InvokeFilteredAsync(kind, request, body, effective, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await DispatchAsync(kind, request, effective, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a decoded request through its typed call.</summary>
+    private async Task<object> DispatchAsync(ApiKind kind, object request, RequestContext effective, CancellationToken cancellationToken) =>
+        kind switch
         {
             ApiKind.KvRange => await RangeAsync((RangeRequest)request, effective, cancellationToken).ConfigureAwait(false),
             ApiKind.KvPut => await PutCoreAsync((PutRequest)request, cancellationToken).ConfigureAwait(false),
@@ -88,7 +98,6 @@ public sealed partial class AntiEtcdServer
             ApiKind.MaintenanceStatus => await StatusAsync(cancellationToken).ConfigureAwait(false),
             _ => throw EtcdErrors.UnsupportedApi(),
         };
-    }
 
     private static string ReadEmpty(ReadOnlySpan<byte> body, out RequestFlags flags)
     {
@@ -107,8 +116,9 @@ public sealed partial class AntiEtcdServer
 
         if (context is not null)
         {
-            merged = new RequestContext
+            merged = new RequestContext(context.Items)
             {
+                FilterInitialized = context.FilterInitialized,
                 LeaderOnly = context.LeaderOnly,
                 Serializable = context.Serializable,
                 NoWaitQuorum = context.NoWaitQuorum,

@@ -120,6 +120,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
             }
 
             PrepareImport();
+            await InitAuthFilterAsync(cancellationToken).ConfigureAwait(false);
             _applyLoop = new ApplyLoop(_store, applied, AfterOperation, _wal, AfterWrite, OnStorageFailure);
             frontend = new HttpFrontend(this);
             await frontend.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Automatic compaction to revision {Revision} not applied: {Reason}")]
     public static partial void AutoCompactionSkipped(ILogger logger, long revision, string reason);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "The auth filter threw; the request is refused")]
+    public static partial void AuthFilterFailed(ILogger logger, Exception exception);
 }

@@ -9,6 +9,15 @@ namespace AntiEtcd.Server;
 /// </remarks>
 public sealed class RequestContext
 {
+    /// <summary>Creates an empty context.</summary>
+    public RequestContext()
+        : this(new Dictionary<string, object?>(StringComparer.Ordinal))
+    {
+    }
+
+    /// <summary>A context that shares another's <see cref="Items"/> (one connection, several requests).</summary>
+    internal RequestContext(IDictionary<string, object?> items) => Items = items;
+
     /// <summary>Fail with 503 U2 unless this node is the leader (SPEC §3.5).</summary>
     public bool LeaderOnly { get; set; }
 
@@ -30,6 +39,9 @@ public sealed class RequestContext
     /// <summary>The socket's peer address; never taken from <c>X-Forwarded-For</c>.</summary>
     public string? RemoteAddress { get; set; }
 
-    /// <summary>Free-form state for filters.</summary>
-    public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+    /// <summary>Free-form state for filters, shared by the requests of one connection.</summary>
+    public IDictionary<string, object?> Items { get; }
+
+    /// <summary>True once the auth filter's <c>InitContext</c> ran for this context's connection.</summary>
+    internal bool FilterInitialized { get; set; }
 }

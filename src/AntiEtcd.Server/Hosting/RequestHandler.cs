@@ -125,7 +125,7 @@ internal sealed class RequestHandler
             }
 
             ThrowIfStopping();
-            var session = new WatchSession(_server, context, QueryFlags(request));
+            var session = new WatchSession(_server, context, QueryFlags(request), ConnectionContext(context));
             await using (session.ConfigureAwait(false))
             {
                 await session.RunAsync(keepalive: api == ApiKind.LeaseKeepAlive).ConfigureAwait(false);
@@ -168,12 +168,7 @@ internal sealed class RequestHandler
 
         ThrowIfStopping();
         var body = await RequestBody.ReadAsync(context, _server.Options.MaxRequestBytes).ConfigureAwait(false);
-        var requestContext = new RequestContext
-        {
-            ApplyAuthFilter = true,
-            RemoteAddress = context.Connection.RemoteIpAddress?.ToString(),
-            ClientCertificate = context.Connection.ClientCertificate,
-        };
+        var requestContext = ConnectionContext(context);
         var reply = await _server.InvokeAsync(api, body.Memory, QueryFlags(request), requestContext, context.RequestAborted).ConfigureAwait(false);
         using (var writer = ApiJsonWriter.CreateWriter(response))
         {
@@ -181,6 +176,36 @@ internal sealed class RequestHandler
         }
 
         return (body, 200);
+    }
+
+    /// <summary>
+    /// The connection's request context, created once per connection so the auth filter's
+    /// <c>InitContext</c> runs once per connection (SPEC §10.6); its flags are set per request.
+    /// The user name starts as the CN of a client certificate that chains to <c>ca</c>.
+    /// </summary>
+    private RequestContext ConnectionContext(HttpContext context)
+    {
+        var items = context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items;
+        if (items?.TryGetValue(typeof(RequestContext), out var cached) == true && cached is RequestContext existing)
+        {
+            return existing;
+        }
+
+        var certificate = context.Connection.ClientCertificate;
+        var created = new RequestContext
+        {
+            ApplyAuthFilter = true,
+            RemoteAddress = context.Connection.RemoteIpAddress?.ToString(),
+            ClientCertificate = certificate,
+            Username = certificate is not null && _tls?.ChainsToCa(certificate) == true ? certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false) : null,
+        };
+        _server.PrepareContext(created);
+        if (items is not null)
+        {
+            items[typeof(RequestContext)] = created;
+        }
+
+        return created;
     }
 
     /// <summary>SPEC §3.2 step 1 and §10.5: cross-origin and DNS-rebinding guards, client certificates.</summary>

@@ -26,9 +26,12 @@ internal sealed class WatchSession : IAsyncDisposable
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "";
 
-    public WatchSession(AntiEtcdServer server, HttpContext context, RequestFlags flags)
+    private readonly RequestContext _requestContext;
+
+    public WatchSession(AntiEtcdServer server, HttpContext context, RequestFlags flags, RequestContext requestContext)
     {
         _server = server;
+        _requestContext = requestContext;
         _context = context;
         _flags = flags;
         _closing = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -206,6 +209,14 @@ internal sealed class WatchSession : IAsyncDisposable
                     buffer.Clear();
                     if (message is not null)
                     {
+                        message = _server.FilterWatchMessage(_requestContext, message);
+                        if (message is null)
+                        {
+                            // Dropped by the auth filter (SPEC §10.6).
+                            stream.Sent(bytes);
+                            continue;
+                        }
+
                         using var writer = ApiJsonWriter.CreateWriter(buffer);
                         ApiJsonWriter.WriteWatchResult(writer, message);
                     }
@@ -263,7 +274,7 @@ internal sealed class WatchSession : IAsyncDisposable
                     output.Clear();
                     try
                     {
-                        var reply = await _server.InvokeAsync(ApiKind.LeaseKeepAlive, message.Memory, _flags, new RequestContext { ApplyAuthFilter = true, RemoteAddress = _context.Connection.RemoteIpAddress?.ToString() }, _closing.Token).ConfigureAwait(false);
+                        var reply = await _server.InvokeAsync(ApiKind.LeaseKeepAlive, message.Memory, _flags, _requestContext, _closing.Token).ConfigureAwait(false);
                         using var writer = ApiJsonWriter.CreateWriter(output);
                         ApiReplyWriter.Write(writer, ApiKind.LeaseKeepAlive, reply);
                     }
