@@ -1,0 +1,25 @@
+namespace AntiEtcd.Server.Cluster;
+
+/// <summary>The kind of a binary peer frame, byte 1 of the envelope (docs/cluster-transport.md §3).</summary>
+/// <remarks>
+/// The values go on the wire: they are frozen (a golden test checks them). Add new kinds at the end.
+/// Only <see cref="RaftBatch"/> is implemented; the others are reserved so forwarding and read-index
+/// traffic can share the authenticated connection without a protocol version bump.
+/// </remarks>
+internal enum PeerFrameType : byte
+{
+    /// <summary>One or more TinyRaft messages, in order.</summary>
+    RaftBatch = 1,
+
+    /// <summary>Reserved: a client request forwarded by a follower to the leader (SPEC §8.5).</summary>
+    ForwardRequest = 2,
+
+    /// <summary>Reserved: the leader's reply to a <see cref="ForwardRequest"/>, on the connection it came in on.</summary>
+    ForwardReply = 3,
+
+    /// <summary>Reserved: a follower's read-index request outside Raft messages.</summary>
+    ReadIndexRequest = 4,
+
+    /// <summary>Reserved: the reply to a <see cref="ReadIndexRequest"/>.</summary>
+    ReadIndexReply = 5,
+}

@@ -1,0 +1,367 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using AntiEtcd.Raft;
+
+namespace AntiEtcd.Server.Cluster;
+
+/// <summary>
+/// This node's side of one peer: the bounded send queue and the outgoing connection that drains it, dialled to
+/// the peer's URL and redialled with backoff (SPEC §10.3: one outgoing connection per peer).
+/// </summary>
+/// <remarks>
+/// <para><b>Queue.</b> A bounded channel in drop-oldest mode, by count (<see cref="PeerTransportOptions.SendQueueCapacity"/>)
+/// and by encoded bytes (<see cref="PeerTransportOptions.MaxQueuedBytes"/>). Producers never wait, so the Raft loop
+/// is never blocked by this peer; Raft tolerates the loss (it retransmits after a rejection or a heartbeat).
+/// Messages queued while disconnected are kept (within the bounds) and sent after the next handshake.</para>
+/// <para><b>Batching.</b> The connection task takes everything queued, up to <see cref="PeerTransportOptions.MaxBatchBytes"/>,
+/// into one frame; while a frame is being written, new messages accumulate for the next one.</para>
+/// <para><b>Reconnect.</b> The first dial is immediate. After a failed attempt the delay doubles from
+/// <see cref="PeerTransportOptions.ReconnectInterval"/> up to <see cref="PeerTransportOptions.MaxReconnectInterval"/>;
+/// after an authenticated connection ends it restarts at the interval. An incoming connection authenticated as
+/// this peer (<see cref="Wake"/>) cuts the wait short: the peer is evidently back.</para>
+/// </remarks>
+internal sealed class PeerSender
+{
+    private static readonly TimeSpan MinimumBackoff = TimeSpan.FromMilliseconds(10);
+
+    private readonly WebSocketPeerTransport _transport;
+    private readonly Channel<QueuedMessage> _queue;
+    private readonly int _batchLimit;
+    private readonly int _messageLimit;
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _queuedBytes;
+    private long _messagesSent;
+    private long _framesSent;
+    private long _messagesDropped;
+    private long _messagesReceived;
+    private long _framesReceived;
+    private long _dropsReported;
+
+    public PeerSender(WebSocketPeerTransport transport, ClusterMember peer)
+    {
+        _transport = transport;
+        Peer = peer;
+        var options = transport.Options;
+        _queue = Channel.CreateBounded<QueuedMessage>(
+            new BoundedChannelOptions(options.SendQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest },
+            Dropped);
+
+        // A frame holds a 2-byte header and a count varint besides the messages.
+        _messageLimit = options.MaxFrameBytes - 16;
+        _batchLimit = Math.Min(options.MaxBatchBytes, _messageLimit);
+    }
+
+    /// <summary>The peer this sender dials.</summary>
+    public ClusterMember Peer { get; }
+
+    public PeerCounters Counters => new(
+        Interlocked.Read(ref _messagesSent),
+        Interlocked.Read(ref _framesSent),
+        Interlocked.Read(ref _messagesDropped),
+        Interlocked.Read(ref _messagesReceived),
+        Interlocked.Read(ref _framesReceived));
+
+    /// <summary>Queues messages; never blocks (drop-oldest on overflow).</summary>
+    public void Enqueue(IReadOnlyList<Message> messages)
+    {
+        var limit = _transport.Options.MaxQueuedBytes;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            var size = RaftMessageCodec.GetFramedSize(message);
+            if (size > _messageLimit)
+            {
+                // SPEC §10.4 wants such messages (snapshots) chunked; until chunking exists they cannot be sent.
+                Interlocked.Increment(ref _messagesDropped);
+                ClusterLog.MessageTooLarge(_transport.Logger, Peer.Name, size);
+                continue;
+            }
+
+            Interlocked.Add(ref _queuedBytes, size);
+            _queue.Writer.TryWrite(new QueuedMessage(message, (int)size));
+            while (Interlocked.Read(ref _queuedBytes) > limit && _queue.Reader.TryRead(out var oldest))
+            {
+                Dropped(oldest);
+            }
+        }
+    }
+
+    /// <summary>Ends the current reconnect wait now.</summary>
+    public void Wake() => Volatile.Read(ref _wake).TrySetResult();
+
+    public void CountReceivedFrame() => Interlocked.Increment(ref _framesReceived);
+
+    public void CountReceivedMessage() => Interlocked.Increment(ref _messagesReceived);
+
+    /// <summary>The connection task: dial, authenticate, send and read, redial; until the transport is disposed.</summary>
+    public async Task RunAsync()
+    {
+        var options = _transport.Options;
+        var lifetime = _transport.Lifetime;
+        var backoff = Max(options.ReconnectInterval, MinimumBackoff);
+        while (!lifetime.IsCancellationRequested)
+        {
+            var authenticated = false;
+            try
+            {
+                authenticated = await ConnectOnceAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // A bug in one attempt must not stop redialling; it is logged.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                ClusterLog.LoopFailed(_transport.Logger, Peer.Name, e);
+            }
+
+            if (authenticated)
+            {
+                backoff = Max(options.ReconnectInterval, MinimumBackoff);
+            }
+
+            await WaitAsync(backoff, lifetime).ConfigureAwait(false);
+            if (!authenticated)
+            {
+                var ceiling = Max(options.MaxReconnectInterval, options.ReconnectInterval);
+                backoff = backoff * 2 > ceiling ? ceiling : backoff * 2;
+            }
+        }
+    }
+
+    /// <summary>One dial. Returns whether the connection authenticated.</summary>
+    private async Task<bool> ConnectOnceAsync()
+    {
+        var options = _transport.Options;
+        var time = _transport.Time;
+        var started = time.GetTimestamp();
+        var address = Peer.PeerUri.ToString();
+        var client = new ClientWebSocket();
+        client.Options.KeepAliveInterval = options.KeepAliveInterval;
+        client.Options.KeepAliveTimeout = options.KeepAliveTimeout;
+        options.ConfigureClient?.Invoke(client.Options);
+        using (var connectTimeout = new CancellationTokenSource(options.HandshakeTimeout, time))
+        using (var connect = CancellationTokenSource.CreateLinkedTokenSource(connectTimeout.Token, _transport.Lifetime))
+        {
+            try
+            {
+                await client.ConnectAsync(Peer.PeerUri, connect.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException or OperationCanceledException)
+            {
+                client.Dispose();
+                _transport.Lifetime.ThrowIfCancellationRequested();
+                ClusterLog.DialFailed(_transport.Logger, Peer.Name, address, e.Message);
+                return false;
+            }
+        }
+
+        var socket = new PeerSocket(client, _transport.NextConnectionId(), address, time, _transport.Lifetime);
+        _transport.Track(socket);
+        var reason = "closed";
+        try
+        {
+            _transport.Raise(Peer, PeerDirection.Outgoing, PeerConnectionState.Connected, socket);
+            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(socket.Token))
+            {
+                var remaining = options.HandshakeTimeout - time.GetElapsedTime(started);
+                var deadline = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time, handshake.Token);
+                try
+                {
+                    await HandshakeAsync(socket, deadline).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is PeerAuthException or PeerProtocolException)
+                {
+                    reason = e.Message;
+                    _transport.HandshakeFailed(Peer, address, reason);
+                    await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, reason).ConfigureAwait(false);
+                    return false;
+                }
+                catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+                {
+                    _transport.Lifetime.ThrowIfCancellationRequested();
+                    reason = "connection lost during the handshake";
+                    _transport.HandshakeFailed(Peer, address, reason);
+                    return false;
+                }
+
+                await handshake.CancelAsync().ConfigureAwait(false);
+            }
+
+            _transport.Raise(Peer, PeerDirection.Outgoing, PeerConnectionState.Authenticated, socket);
+            reason = await RunConnectedAsync(socket).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _transport.Raise(Peer, PeerDirection.Outgoing, PeerConnectionState.Disconnected, socket, reason);
+            _transport.Untrack(socket);
+            await socket.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The client side of SPEC §10.3: check hello, send auth, check auth_ok.</summary>
+    private async Task HandshakeAsync(PeerSocket socket, Task deadline)
+    {
+        var options = _transport.Options;
+        var membership = _transport.Membership;
+        var hello = HandshakeMessage.Parse(await ReceiveTextAsync(socket, deadline).ConfigureAwait(false), HandshakeKind.Hello);
+        if (hello.Protocol != PeerAuth.Protocol)
+        {
+            throw new PeerAuthException($"protocol {hello.Protocol} differs from {PeerAuth.Protocol}");
+        }
+
+        if (!string.Equals(hello.NodeId, Peer.Name, StringComparison.Ordinal))
+        {
+            throw new PeerAuthException("the URL reached another node");
+        }
+
+        if (hello.ClusterId != membership.ClusterId)
+        {
+            throw new PeerAuthException("cluster id differs");
+        }
+
+        var difference = options.Settings.FirstDifference(hello.Settings!);
+        var nonce = PeerAuth.NewRandom();
+        var key = options.ClusterKey.Span;
+        var auth = new HandshakeMessage
+        {
+            Kind = HandshakeKind.Auth,
+            Protocol = PeerAuth.Protocol,
+            NodeId = membership.Local.Name,
+            ClusterId = membership.ClusterId,
+            Nonce = nonce,
+            Mac = Convert.ToBase64String(PeerAuth.ClientMac(key, membership.Local.Name, Peer.Name, hello.Challenge, nonce)),
+            Settings = options.Settings,
+        };
+        await socket.SendAsync(auth.ToUtf8(), WebSocketMessageType.Text).ConfigureAwait(false);
+        if (difference is { } d)
+        {
+            // auth went out anyway, so the server can log the same difference from its side (SPEC §10.3).
+            _transport.LogSettingDiffers(Peer.Name, d);
+            throw new PeerAuthException($"setting {d.Name} differs");
+        }
+
+        var authOk = HandshakeMessage.Parse(await ReceiveTextAsync(socket, deadline).ConfigureAwait(false), HandshakeKind.AuthOk);
+        var expected = PeerAuth.ServerMac(options.ClusterKey.Span, Peer.Name, membership.Local.Name, hello.Challenge, nonce);
+        if (!PeerAuth.Verify(authOk.Mac, expected))
+        {
+            throw new PeerAuthException("the peer failed to authenticate");
+        }
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ReceiveTextAsync(PeerSocket socket, Task deadline)
+    {
+        var message = await socket.ReceiveBeforeAsync(deadline, _transport.Options.Settings.MaxRequestBytes).ConfigureAwait(false);
+        return message.Type switch
+        {
+            WebSocketMessageType.Text => message.Data,
+            WebSocketMessageType.Close => throw new PeerAuthException(socket.DescribeClose()),
+            _ => throw new PeerAuthException("binary message before authentication"),
+        };
+    }
+
+    /// <summary>Sends and reads until either side of the connection ends; returns why it ended.</summary>
+    private async Task<string> RunConnectedAsync(PeerSocket socket)
+    {
+        Interlocked.Exchange(ref _dropsReported, Interlocked.Read(ref _messagesDropped));
+        var read = _transport.ReadFramesAsync(socket, Peer);
+        var send = SendLoopAsync(socket);
+        var first = await Task.WhenAny(read, send).ConfigureAwait(false);
+        if (first == send && !read.IsCompleted)
+        {
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "").ConfigureAwait(false);
+        }
+
+        socket.Abort();
+        var readReason = await read.ConfigureAwait(false);
+        var sendReason = await send.ConfigureAwait(false);
+        return first == read ? readReason : sendReason;
+    }
+
+    private async Task<string> SendLoopAsync(PeerSocket socket)
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Message>();
+        try
+        {
+            while (await reader.WaitToReadAsync(socket.Token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                long bytes = 0;
+                while (reader.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Size <= _batchLimit) && reader.TryRead(out var item))
+                {
+                    Interlocked.Add(ref _queuedBytes, -item.Size);
+                    batch.Add(item.Message);
+                    bytes += item.Size;
+                }
+
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                var messages = CollectionsMarshal.AsSpan(batch);
+                var frameSize = (int)RaftMessageCodec.GetFrameSize(messages);
+                var buffer = ArrayPool<byte>.Shared.Rent(frameSize);
+                try
+                {
+                    var written = RaftMessageCodec.WriteFrame(messages, buffer);
+                    await socket.SendAsync(buffer.AsMemory(0, written), WebSocketMessageType.Binary).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                Interlocked.Add(ref _messagesSent, batch.Count);
+                Interlocked.Increment(ref _framesSent);
+                ReportDrops();
+            }
+
+            return "closed";
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            return _transport.IsDisposed ? "node shutting down" : "connection lost";
+        }
+    }
+
+    /// <summary>Warns about queue overflow while connected (a slow peer), at most once per 10 s; drops while
+    /// disconnected are expected and only counted.</summary>
+    private void ReportDrops()
+    {
+        var dropped = Interlocked.Read(ref _messagesDropped);
+        var reported = Interlocked.Read(ref _dropsReported);
+        if (dropped > reported && _transport.AllowLog("overflow\n" + Peer.Name))
+        {
+            Interlocked.Exchange(ref _dropsReported, dropped);
+            ClusterLog.QueueOverflow(_transport.Logger, Peer.Name, dropped - reported);
+        }
+    }
+
+    private void Dropped(QueuedMessage message)
+    {
+        Interlocked.Add(ref _queuedBytes, -message.Size);
+        Interlocked.Increment(ref _messagesDropped);
+    }
+
+    private async Task WaitAsync(TimeSpan delay, CancellationToken lifetime)
+    {
+        var wake = Volatile.Read(ref _wake);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
+        var timer = Task.Delay(delay, _transport.Time, cancel.Token);
+        await Task.WhenAny(timer, wake.Task).ConfigureAwait(false);
+        await cancel.CancelAsync().ConfigureAwait(false);
+        if (wake.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wake);
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
