@@ -8,7 +8,7 @@
 #   SHAPES="100x10" RATES="200" DURATION=5 bench/run-watch.sh
 #
 # Knobs: SHAPES (connections x watches per connection, "1000x1 100x10"), RATES (puts/s,
-# "200 1000"), DURATION (s, 10), WARMUP (s, 2), DRAIN (s, 15: how long late events are waited
+# "50 200 1000"), DURATION (s, 10), WARMUP (s, 2), DRAIN (s, 15: how long late events are waited
 # for before they count as lost), ANTIETCD_SOURCE (head: build src/antietcd from a clean
 # `git archive HEAD`; worktree: the working tree), OUT (default artifacts/bench/watch-<UTC>/).
 # Only loopback addresses are used; every server started here is stopped by PID.
@@ -18,7 +18,7 @@ root=$(pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 shapes=${SHAPES:-"1000x1 100x10"}
-rates=${RATES:-"200 1000"}
+rates=${RATES:-"50 200 1000"}
 duration=${DURATION:-10}
 warmup=${WARMUP:-2}
 drain=${DRAIN:-15}

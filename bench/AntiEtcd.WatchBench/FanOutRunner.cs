@@ -78,6 +78,23 @@ internal sealed class FanOutRunner
             await stopReceiving.CancelAsync();
             await Task.WhenAll(loops);
 
+            // Losses are counted two ways: against the acknowledged puts (a put that timed out on
+            // the client may still have been applied, so more events than acks is not an error), and
+            // by revision: the run's puts are the server's only writes, so every watch must see the
+            // same unbroken run of revisions, from the first put to the last.
+            long minFirst = long.MaxValue, maxLast = 0;
+            foreach (var connection in connections)
+            {
+                for (var w = 0; w < connection.Counts.Length; w++)
+                {
+                    if (connection.Counts[w] > 0)
+                    {
+                        minFirst = Math.Min(minFirst, connection.FirstRevision[w]);
+                        maxLast = Math.Max(maxLast, connection.LastRevision[w]);
+                    }
+                }
+            }
+
             var latency = new LatencyHistogram();
             long received = 0, lost = 0, shortWatches = 0, notIncreasing = 0, unexpected = 0, inWindow = 0;
             string? firstError = driver.FirstError;
@@ -88,13 +105,23 @@ internal sealed class FanOutRunner
                 unexpected += connection.Unexpected;
                 inWindow += connection.EventsInWindow;
                 firstError ??= connection.Error;
-                foreach (var count in connection.Counts)
+                lost += connection.Gaps;
+                for (var w = 0; w < connection.Counts.Length; w++)
                 {
+                    var count = connection.Counts[w];
                     received += count;
+                    var missing = count == 0
+                        ? Math.Max(expectedPerWatch, maxLast - minFirst + 1)
+                        : (connection.FirstRevision[w] - minFirst) + (maxLast - connection.LastRevision[w]);
                     if (count < expectedPerWatch)
                     {
+                        missing = Math.Max(missing, expectedPerWatch - count);
+                    }
+
+                    if (missing > 0)
+                    {
                         shortWatches++;
-                        lost += expectedPerWatch - count;
+                        lost += missing;
                     }
                 }
             }

@@ -33,6 +33,7 @@ internal sealed class WatchConnection : IDisposable
         _watches = watches;
         Counts = new long[watches];
         LastRevision = new long[watches];
+        FirstRevision = new long[watches];
         _socket.Options.KeepAliveInterval = Timeout.InfiniteTimeSpan;
     }
 
@@ -41,6 +42,15 @@ internal sealed class WatchConnection : IDisposable
 
     /// <summary>The revision of the last event per watch.</summary>
     public long[] LastRevision { get; }
+
+    /// <summary>The revision of the first event per watch (0 = none yet).</summary>
+    public long[] FirstRevision { get; }
+
+    /// <summary>
+    /// Revisions skipped inside each watch's sequence, summed. Every put of the run is the only
+    /// write to the server, so each revision is one event and a skipped revision is a lost event.
+    /// </summary>
+    public long Gaps { get; private set; }
 
     /// <summary>Events whose revision was not above the previous one of the same watch (duplicates or reordering).</summary>
     public long NotIncreasing { get; private set; }
@@ -219,9 +229,17 @@ internal sealed class WatchConnection : IDisposable
         }
 
         Counts[index]++;
-        if (revision <= LastRevision[index])
+        if (FirstRevision[index] == 0)
+        {
+            FirstRevision[index] = revision;
+        }
+        else if (revision <= LastRevision[index])
         {
             NotIncreasing++;
+        }
+        else if (revision > LastRevision[index] + 1)
+        {
+            Gaps += revision - LastRevision[index] - 1;
         }
 
         LastRevision[index] = revision;
