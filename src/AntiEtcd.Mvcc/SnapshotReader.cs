@@ -37,31 +37,7 @@ internal ref struct SnapshotReader
     public long ReadVarint()
     {
         var start = _position;
-        ulong result = 0;
-        for (var shift = 0; ; shift += 7)
-        {
-            if (_position >= _data.Length)
-            {
-                throw Corrupt(start, "truncated varint");
-            }
-
-            var b = _data[_position++];
-            if (shift == 63 && b > 1)
-            {
-                throw Corrupt(start, "varint overflows 64 bits");
-            }
-
-            result |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                if (b == 0 && shift > 0)
-                {
-                    throw Corrupt(start, "non-minimal varint");
-                }
-
-                return (long)result;
-            }
-        }
+        return Varint.TryRead(_data, ref _position, out var value) is { } error ? throw Corrupt(start, error) : value;
     }
 
     /// <summary>A varint in [<paramref name="min"/>, <paramref name="max"/>].</summary>

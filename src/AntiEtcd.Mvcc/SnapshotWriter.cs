@@ -12,7 +12,6 @@ namespace AntiEtcd.Mvcc;
 internal ref struct SnapshotWriter
 {
     private const int ChunkSize = 64 * 1024;
-    private const int MaxVarintLength = 10;
 
     private readonly IBufferWriter<byte> _output;
     private Span<byte> _buffer;
@@ -33,15 +32,8 @@ internal ref struct SnapshotWriter
 
     public void WriteVarint(long value)
     {
-        Ensure(MaxVarintLength);
-        var v = (ulong)value;
-        while (v >= 0x80)
-        {
-            _buffer[_position++] = (byte)(v | 0x80);
-            v >>= 7;
-        }
-
-        _buffer[_position++] = (byte)v;
+        Ensure(Varint.MaxLength);
+        _position += Varint.Write(_buffer[_position..], value);
     }
 
     /// <summary>A length-prefixed byte string.</summary>

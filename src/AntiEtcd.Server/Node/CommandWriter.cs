@@ -10,7 +10,6 @@ namespace AntiEtcd.Server.Node;
 internal ref struct CommandWriter
 {
     private const int ChunkSize = 512;
-    private const int MaxVarintLength = 10;
 
     private readonly IBufferWriter<byte> _output;
     private Span<byte> _buffer;
@@ -26,15 +25,8 @@ internal ref struct CommandWriter
 
     public void WriteVarint(long value)
     {
-        Ensure(MaxVarintLength);
-        var v = (ulong)value;
-        while (v >= 0x80)
-        {
-            _buffer[_position++] = (byte)(v | 0x80);
-            v >>= 7;
-        }
-
-        _buffer[_position++] = (byte)v;
+        Ensure(Varint.MaxLength);
+        _position += Varint.Write(_buffer[_position..], value);
     }
 
     /// <summary>A length-prefixed byte string.</summary>

@@ -1,15 +1,17 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace AntiEtcd.Mvcc;
+namespace AntiEtcd;
 
 /// <summary>
-/// CRC32C (Castagnoli) with the standard initial value and final XOR, the checksum of store
-/// snapshot images (the same CRC as the WAL's, docs/wal-format.md; "123456789" gives 0xE3069283).
+/// CRC32C (Castagnoli), as used by iSCSI, ext4 and etcd's WAL; check value of "123456789" is
+/// 0xE3069283. The checksum of WAL records, snapshot files and store snapshot images.
 /// </summary>
 /// <remarks>
-/// <see cref="BitOperations.Crc32C(uint, ulong)"/> is the hardware-accelerated raw step; the store
-/// has no reference to AntiEtcd.Storage, so it keeps this small copy of the idea. Stateless.
+/// <see cref="BitOperations.Crc32C(uint, ulong)"/> is the raw CRC step (hardware-accelerated on x64 SSE4.2 and Arm64,
+/// a software table otherwise); this class adds the standard initial value and final XOR. Thread-safe, stateless.
+/// One source file compiled into AntiEtcd.Storage and AntiEtcd.Mvcc (linked from src/Shared), so the
+/// pure store needs no reference to the storage library.
 /// </remarks>
 internal static class Crc32C
 {
