@@ -101,7 +101,7 @@ internal sealed class PeerSender
         var options = _transport.Options;
         var lifetime = _transport.Lifetime;
         var backoff = Max(options.ReconnectInterval, MinimumBackoff);
-        while (!lifetime.IsCancellationRequested)
+        while (!lifetime.IsCancellationRequested && !_transport.IsDisposed)
         {
             var authenticated = false;
             try

@@ -137,6 +137,7 @@ internal sealed class PeerSocket : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        await DrainAsync().ConfigureAwait(false);
         Abort();
         if (_pendingReceive is { } pending)
         {
@@ -154,6 +155,37 @@ internal sealed class PeerSocket : IAsyncDisposable
         _socket.Dispose();
         _cts.Dispose();
         _sendLock.Dispose();
+    }
+
+    /// <summary>
+    /// After this side sent a close, waits (at most the close grace, which <see cref="CloseAsync"/> armed) for the
+    /// peer's close, discarding frames. Aborting at once could reset the TCP connection before the peer has read
+    /// the close frame, and the peer would never learn the close code.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        if (_socket.State != WebSocketState.CloseSent)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_pendingReceive is { IsCompleted: false } pending)
+            {
+                await pending.ConfigureAwait(false);
+                return;
+            }
+
+            var scratch = new byte[4096];
+            while ((await _socket.ReceiveAsync(scratch.AsMemory(), Token).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException or PeerProtocolException)
+        {
+            // The grace ran out or the connection died: either way it is over.
+        }
     }
 
     private async Task<ReceivedMessage> ReceiveCoreAsync(int maxBytes, WebSocketCloseStatus tooBig)

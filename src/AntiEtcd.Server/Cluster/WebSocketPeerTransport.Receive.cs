@@ -55,8 +55,8 @@ internal sealed partial class WebSocketPeerTransport
 
                     // Never trust a node ID inside a message: the connection says who sent it.
                     var attributed = message.From == peer.Id && message.To == LocalId ? message : message with { From = peer.Id, To = LocalId };
-                    await writer.WriteAsync(new PeerMessage(peer.Id, attributed), socket.Token).ConfigureAwait(false);
                     sender.CountReceivedMessage();
+                    await writer.WriteAsync(new PeerMessage(peer.Id, attributed), socket.Token).ConfigureAwait(false);
                 }
             }
         }

@@ -17,6 +17,7 @@ namespace AntiEtcd.Server.Cluster;
 internal sealed partial class WebSocketPeerTransport : IPeerTransport
 {
     private static readonly TimeSpan FailureLogInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<NodeId, PeerSender> _senders = [];
     private readonly Channel<PeerMessage> _received;
@@ -25,6 +26,7 @@ internal sealed partial class WebSocketPeerTransport : IPeerTransport
     private readonly ConcurrentDictionary<long, Task> _incoming = new();
     private readonly LogRateLimiter _failureLogLimiter;
     private readonly List<Task> _senderLoops = [];
+    private readonly TaskCompletionSource _socketsClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextConnectionId;
     private long _handshakeFailures;
     private int _started;
@@ -133,13 +135,21 @@ internal sealed partial class WebSocketPeerTransport : IPeerTransport
         }
 
         await Task.WhenAll(closes).ConfigureAwait(false);
-        await _lifetime.CancelAsync().ConfigureAwait(false);
         Task[] loops;
         lock (_senderLoops)
         {
             loops = [.. _senderLoops, .. _incoming.Values];
         }
 
+        // Give the peers a moment to answer the closes (a clean TCP end), then cut whatever is left,
+        // dials in progress included.
+        if (!_sockets.IsEmpty)
+        {
+            using var grace = new CancellationTokenSource(ShutdownGrace, Time);
+            await _socketsClosed.Task.WaitAsync(grace.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await _lifetime.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(loops).ConfigureAwait(false);
         _received.Writer.TryComplete();
         _lifetime.Dispose();
@@ -152,7 +162,14 @@ internal sealed partial class WebSocketPeerTransport : IPeerTransport
 
     internal void Track(PeerSocket socket) => _sockets[socket.Id] = socket;
 
-    internal void Untrack(PeerSocket socket) => _sockets.TryRemove(socket.Id, out _);
+    internal void Untrack(PeerSocket socket)
+    {
+        _sockets.TryRemove(socket.Id, out _);
+        if (IsDisposed && _sockets.IsEmpty)
+        {
+            _socketsClosed.TrySetResult();
+        }
+    }
 
     internal bool TrackIncoming(long id, Task run)
     {
