@@ -20,5 +20,7 @@ public sealed record PeerSetup(string Name)
     /// <summary>False for a member that is listed but never answers (a black hole on the WebSocket side).</summary>
     public bool Running { get; init; } = true;
 
+    public int MaxFrameBytes { get; init; } = 64 * 1024 * 1024;
+
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

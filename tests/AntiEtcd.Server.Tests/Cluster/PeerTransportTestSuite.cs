@@ -220,6 +220,9 @@ public abstract class PeerTransportTestSuite(ITestOutputHelper output) : IAsyncL
         a.Transport.Send(b.Id, [Heartbeat(a.Id, b.Id, 42)]);
         Assert.Equal(42UL, (await b.ReceiveAsync(Token)).Message.Term);
         Assert.Equal(0, a.Transport.GetCounters(dead).MessagesSent);
+
+        // 10 000 messages against a queue of at most 4096: the oldest went, the caller never waited.
+        Assert.True(a.Transport.GetCounters(dead).MessagesDropped >= 10_000 - 4096);
     }
 
     [Fact]

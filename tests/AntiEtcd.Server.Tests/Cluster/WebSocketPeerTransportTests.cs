@@ -104,6 +104,7 @@ public sealed class WebSocketPeerTransportTests(ITestOutputHelper output) : Peer
                 ReconnectInterval = TimeSpan.FromMilliseconds(50),
                 MaxReconnectInterval = TimeSpan.FromMilliseconds(200),
                 HandshakeTimeout = setup.HandshakeTimeout,
+                MaxFrameBytes = setup.MaxFrameBytes,
                 LogCluster = true,
             },
             logs);
@@ -269,6 +270,30 @@ public sealed class WebSocketPeerTransportTests(ITestOutputHelper output) : Peer
         await forward.AuthenticateAsync("b", PeerSetup.DefaultKey, Token);
         await forward.SendBinaryAsync([PeerFrame.Version, (byte)PeerFrameType.ForwardRequest], Token);
         Assert.Equal(WebSocketCloseStatus.InvalidMessageType, await forward.WaitForCloseAsync(Token));
+    }
+
+    [Fact]
+    public async Task AFrameOverTheFrameLimitAfterAuthenticationIsClosedWith1009()
+    {
+        var (a, port) = await StartAloneAsync(new PeerSetup("a") { MaxFrameBytes = 4096 });
+        await using var raw = await RawPeerClient.ConnectAsync(port, Token);
+        await raw.AuthenticateAsync("c", PeerSetup.DefaultKey, Token);
+        var big = PeerTransportTestSuite.Heartbeat(IdOf(a, "c"), a.Id, 1) with { Context = new byte[5000] };
+        await raw.SendRaftAsync([big], Token);
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, await raw.WaitForCloseAsync(Token));
+        Assert.Equal(0, a.Transport.Received.Count);
+    }
+
+    [Fact]
+    public async Task AMessageTooLargeForAFrameIsDroppedWithAWarning()
+    {
+        var nodes = await StartClusterAsync([new PeerSetup("a") { MaxFrameBytes = 4096 }, new PeerSetup("b")]);
+        var (a, b) = (nodes["a"], nodes["b"]);
+        await a.WaitLinkedAsync("b", Token);
+        a.Transport.Send(b.Id, [PeerTransportTestSuite.Heartbeat(a.Id, b.Id, 1) with { Context = new byte[5000] }, PeerTransportTestSuite.Heartbeat(a.Id, b.Id, 2)]);
+        Assert.Equal(2UL, (await b.ReceiveAsync(Token)).Message.Term);
+        Assert.Equal(1, a.Transport.GetCounters(b.Id).MessagesDropped);
+        Assert.Contains(a.Logs.Lines, l => l.Level == LogLevel.Warning && l.Message.StartsWith("peer b: dropped a 50", StringComparison.Ordinal));
     }
 
     [Fact]
