@@ -10,6 +10,7 @@
 #
 # Knobs: DURATION (s, 10), WARMUP (s, 2), CONNECTIONS ("16 64"), KEYS ("10000 1000000"),
 # MODES ("memory durable persist10"), STARTUP (1: run the restart test), STARTUP_KEYS (1000000),
+# EXTRA_ARGS (more antietcd options for the put runs' servers, e.g. "--snapshot_entries 100000000"),
 # ANTIETCD_SOURCE (head: build src/antietcd from a clean `git archive HEAD`, so edits in progress in
 # the working tree do not leak in; worktree: build the working tree), OUT (result directory,
 # default artifacts/bench/durable-<UTC>/; data directories go below it, so it must be on the disk
@@ -28,6 +29,7 @@ modes=${MODES:-"memory durable persist10"}
 startup=${STARTUP:-1}
 startup_keys=${STARTUP_KEYS:-1000000}
 source_kind=${ANTIETCD_SOURCE:-head}
+extra_args=${EXTRA_ARGS:-}
 out=${OUT:-$root/artifacts/bench/durable-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out/runs"
 out=$(cd "$out" && pwd)
@@ -152,7 +154,7 @@ mode_args() {
   echo "runtime: $(dotnet --list-runtimes | grep Microsoft.NETCore.App | tail -1 | cut -d' ' -f1-2)"
   echo "data filesystem: $(df -T "$out" | awk 'NR==2 {print $1, $2}')"
   echo "loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "settings: duration ${duration}s, warmup ${warmup}s, connections '$connections', keys '$keysets', modes '$modes', 100-byte values"
+  echo "settings: duration ${duration}s, warmup ${warmup}s, connections '$connections', keys '$keysets', modes '$modes', 100-byte values, extra server args '$extra_args'"
 } >"$out/machine.txt"
 cat "$out/machine.txt"
 
@@ -167,7 +169,7 @@ for keys in $keysets; do
     rm -rf "$dir"
     port=$(free_port)
     # shellcheck disable=SC2046 # mode_args is a word list on purpose
-    start_server "$name" "$port" $(mode_args "$mode" "$dir")
+    start_server "$name" "$port" $(mode_args "$mode" "$dir") $extra_args
     wait_ok "$port" "$name"
     echo "-- $name on 127.0.0.1:$port (pid $server_pid)"
     "${loadgen[@]}" --url "http://127.0.0.1:$port" --keys "$keys" --value-size 100 --connections 16 --preload-only 2>&1 | tee -a "$out/preload.txt"
