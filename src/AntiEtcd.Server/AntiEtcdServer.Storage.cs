@@ -34,7 +34,12 @@ public sealed partial class AntiEtcdServer
         _snapshots = SnapshotStore.Open(_dataDirectory.SnapshotDirectory, StorageFileSystem);
         var (wal, recovery) = await Wal.OpenAsync(
             _dataDirectory.WalDirectory,
-            new WalOptions { PersistInterval = TimeSpan.FromMilliseconds(_options.PersistInterval), TimeProvider = _time },
+            new WalOptions
+            {
+                PersistInterval = TimeSpan.FromMilliseconds(_options.PersistInterval),
+                TimeProvider = _time,
+                SyncObserver = elapsed => Metrics.WalFsyncDuration.Record(elapsed.TotalSeconds),
+            },
             StorageFileSystem,
             null,
             cancellationToken).ConfigureAwait(false);
@@ -244,6 +249,20 @@ public sealed partial class AntiEtcdServer
         }
 
         await _snapshotTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // A graceful stop leaves a snapshot of everything applied, so the next start reads one
+        // snapshot instead of replaying the log since the last one. The loop has stopped: the
+        // store has no other user now.
+        if (_snapshots is not null && _wal is not null && Volatile.Read(ref _failureCause) is null
+            && _applyLoop is { Completion.IsCompletedSuccessfully: true } loop && loop.State.AppliedIndex > _lastSnapshotIndex)
+        {
+            var index = loop.State.AppliedIndex;
+            var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, _store.EstimatedSizeBytes + (16 * _store.KeyCount) + (1 << 16)));
+            _store.WriteSnapshot(image);
+            _lastSnapshotIndex = index;
+            await SaveSnapshotAsync(index, image.WrittenMemory).ConfigureAwait(false);
+        }
+
         if (_wal is not null)
         {
             try

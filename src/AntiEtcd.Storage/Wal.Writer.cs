@@ -76,7 +76,9 @@ public sealed partial class Wal
 
                 if (syncWanted && written > synced)
                 {
+                    var started = _options.TimeProvider.GetTimestamp();
                     _active.Sync();
+                    _options.SyncObserver?.Invoke(_options.TimeProvider.GetElapsedTime(started));
                     synced = written;
                 }
 

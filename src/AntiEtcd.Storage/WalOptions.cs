@@ -17,4 +17,10 @@ public sealed class WalOptions
 
     /// <summary>The clock that times <see cref="PersistInterval"/>; <see cref="TimeProvider.System"/> by default.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Called on the WAL's writer thread after each fsync of the active segment with its duration
+    /// (for the <c>antietcd_wal_fsync_duration_seconds</c> histogram). Must be quick and must not throw.
+    /// </summary>
+    public Action<TimeSpan>? SyncObserver { get; init; }
 }
