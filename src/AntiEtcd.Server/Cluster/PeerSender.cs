@@ -276,6 +276,11 @@ internal sealed class PeerSender
         {
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "").ConfigureAwait(false);
         }
+        else
+        {
+            // The read loop may have sent a close (a bad frame): let the peer read it before the abort below.
+            await socket.DrainAsync().ConfigureAwait(false);
+        }
 
         socket.Abort();
         var readReason = await read.ConfigureAwait(false);

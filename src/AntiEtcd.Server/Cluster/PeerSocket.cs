@@ -162,7 +162,7 @@ internal sealed class PeerSocket : IAsyncDisposable
     /// peer's close, discarding frames. Aborting at once could reset the TCP connection before the peer has read
     /// the close frame, and the peer would never learn the close code.
     /// </summary>
-    private async Task DrainAsync()
+    public async Task DrainAsync()
     {
         if (_socket.State != WebSocketState.CloseSent)
         {
