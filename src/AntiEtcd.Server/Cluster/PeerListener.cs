@@ -80,9 +80,11 @@ internal sealed class PeerListener
             using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(socket.Token))
             {
                 var deadline = Task.Delay(_transport.Options.HandshakeTimeout, _transport.Time, handshake.Token);
+                ClusterMember verified;
+                byte[] authOk;
                 try
                 {
-                    member = await HandshakeAsync(socket, deadline).ConfigureAwait(false);
+                    (verified, authOk) = await HandshakeAsync(socket, deadline).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is PeerAuthException or PeerProtocolException)
                 {
@@ -100,19 +102,33 @@ internal sealed class PeerListener
                     return;
                 }
 
+                // Registered before auth_ok goes out: once the peer can know it is authenticated, a connection
+                // it opens next is certain to be registered after this one, so "newer replaces older" holds.
+                member = verified;
+                PeerSocket? replaced;
+                lock (_current)
+                {
+                    _current.TryGetValue(member.Id, out replaced);
+                    _current[member.Id] = socket;
+                }
+
+                if (replaced is not null)
+                {
+                    await replaced.CloseAsync(WebSocketCloseStatus.NormalClosure, "replaced by a newer connection").ConfigureAwait(false);
+                }
+
+                try
+                {
+                    await socket.SendAsync(authOk, WebSocketMessageType.Text).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+                {
+                    Unregister(member.Id, socket);
+                    member = null;
+                    return;
+                }
+
                 await handshake.CancelAsync().ConfigureAwait(false);
-            }
-
-            PeerSocket? replaced;
-            lock (_current)
-            {
-                _current.TryGetValue(member.Id, out replaced);
-                _current[member.Id] = socket;
-            }
-
-            if (replaced is not null)
-            {
-                await replaced.CloseAsync(WebSocketCloseStatus.NormalClosure, "replaced by a newer connection").ConfigureAwait(false);
             }
 
             _transport.Raise(member, PeerDirection.Incoming, PeerConnectionState.Connected, socket);
@@ -126,14 +142,7 @@ internal sealed class PeerListener
         {
             if (member is not null)
             {
-                lock (_current)
-                {
-                    if (_current.TryGetValue(member.Id, out var current) && current == socket)
-                    {
-                        _current.Remove(member.Id);
-                    }
-                }
-
+                Unregister(member.Id, socket);
                 _transport.Raise(member, PeerDirection.Incoming, PeerConnectionState.Disconnected, socket, reason);
             }
 
@@ -142,8 +151,20 @@ internal sealed class PeerListener
         }
     }
 
-    /// <summary>The server side of SPEC §10.3: hello, check auth, auth_ok. Returns the authenticated member.</summary>
-    private async Task<ClusterMember> HandshakeAsync(PeerSocket socket, Task deadline)
+    private void Unregister(NodeId peer, PeerSocket socket)
+    {
+        lock (_current)
+        {
+            if (_current.TryGetValue(peer, out var current) && current == socket)
+            {
+                _current.Remove(peer);
+            }
+        }
+    }
+
+    /// <summary>The server side of SPEC §10.3: hello, then check auth. Returns the authenticated member and the
+    /// auth_ok message, which the caller sends once the connection is registered.</summary>
+    private async Task<(ClusterMember Member, byte[] AuthOk)> HandshakeAsync(PeerSocket socket, Task deadline)
     {
         var options = _transport.Options;
         var membership = _transport.Membership;
@@ -204,7 +225,6 @@ internal sealed class PeerListener
 
         var mac = PeerAuth.ServerMac(key, local.Name, auth.NodeId, challenge, auth.Nonce);
         var authOk = new HandshakeMessage { Kind = HandshakeKind.AuthOk, Mac = Convert.ToBase64String(mac) };
-        await socket.SendAsync(authOk.ToUtf8(), WebSocketMessageType.Text).ConfigureAwait(false);
-        return member;
+        return (member, authOk.ToUtf8());
     }
 }
