@@ -14,6 +14,9 @@ public sealed partial class AntiEtcdServer
     private Task? _autoCompaction;
     private int _failed;
 
+    /// <summary>Whether a graceful stop writes a snapshot; tests turn it off to leave the state a crash would.</summary>
+    internal bool SnapshotOnStop { get; set; } = true;
+
     /// <summary>The file system storage uses; tests inject failures through it (never a global toggle).</summary>
     internal IStorageFileSystem? StorageFileSystem { get; set; }
     private Exception? _failureCause;
@@ -253,7 +256,7 @@ public sealed partial class AntiEtcdServer
         // A graceful stop leaves a snapshot of everything applied, so the next start reads one
         // snapshot instead of replaying the log since the last one. The loop has stopped: the
         // store has no other user now.
-        if (_snapshots is not null && _wal is not null && Volatile.Read(ref _failureCause) is null
+        if (SnapshotOnStop && _snapshots is not null && _wal is not null && Volatile.Read(ref _failureCause) is null
             && _applyLoop is { Completion.IsCompletedSuccessfully: true } loop && loop.State.AppliedIndex > _lastSnapshotIndex)
         {
             var index = loop.State.AppliedIndex;
