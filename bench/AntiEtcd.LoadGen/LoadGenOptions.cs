@@ -1,4 +1,3 @@
-using System.Globalization;
 
 namespace AntiEtcd.LoadGen;
 
@@ -158,25 +157,25 @@ internal sealed record LoadGenOptions(
                     };
                     break;
                 case "connections":
-                    connections = ParseInt(name, value, 1, 4096);
+                    connections = OptionValues.ParseInt(name, value, 1, 4096);
                     break;
                 case "duration":
-                    duration = ParseSeconds(name, value, 0.1);
+                    duration = OptionValues.ParseSeconds(name, value, 0.1);
                     break;
                 case "warmup":
-                    warmup = ParseSeconds(name, value, 0);
+                    warmup = OptionValues.ParseSeconds(name, value, 0);
                     break;
                 case "keys":
-                    keys = ParseInt(name, value, 1, 10_000_000);
+                    keys = OptionValues.ParseInt(name, value, 1, 10_000_000);
                     break;
                 case "value-size":
-                    valueSize = ParseInt(name, value, 0, 1 << 20);
+                    valueSize = OptionValues.ParseInt(name, value, 0, 1 << 20);
                     break;
                 case "grace":
-                    grace = ParseSeconds(name, value, 0.01);
+                    grace = OptionValues.ParseSeconds(name, value, 0.01);
                     break;
                 case "server-pid":
-                    serverPid = ParseInt(name, value, 1, int.MaxValue);
+                    serverPid = OptionValues.ParseInt(name, value, 1, int.MaxValue);
                     break;
                 case "out":
                     outputFile = value;
@@ -233,25 +232,5 @@ internal sealed record LoadGenOptions(
         }
 
         return uri;
-    }
-
-    private static int ParseInt(string name, string value, int min, int max)
-    {
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
-        {
-            throw new ArgumentException($"--{name} must be an integer in [{min}, {max}], not '{value}'");
-        }
-
-        return n;
-    }
-
-    private static double ParseSeconds(string name, string value, double min)
-    {
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || s < min || s > 3600)
-        {
-            throw new ArgumentException($"--{name} must be seconds in [{min}, 3600], not '{value}'");
-        }
-
-        return s;
     }
 }

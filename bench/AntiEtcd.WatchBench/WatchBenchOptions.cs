@@ -1,4 +1,4 @@
-using System.Globalization;
+using AntiEtcd.LoadGen;
 
 namespace AntiEtcd.WatchBench;
 
@@ -119,34 +119,34 @@ internal sealed record WatchBenchOptions(
                     url = uri;
                     break;
                 case "connections":
-                    connections = ParseInt(name, value, 1, 10_000);
+                    connections = OptionValues.ParseInt(name, value, 1, 10_000);
                     break;
                 case "watches-per-connection":
-                    watches = ParseInt(name, value, 1, 1000);
+                    watches = OptionValues.ParseInt(name, value, 1, 1000);
                     break;
                 case "rate":
-                    rate = ParseInt(name, value, 1, 100_000);
+                    rate = OptionValues.ParseInt(name, value, 1, 100_000);
                     break;
                 case "duration":
-                    duration = ParseSeconds(name, value, 0.1);
+                    duration = OptionValues.ParseSeconds(name, value, 0.1);
                     break;
                 case "warmup":
-                    warmup = ParseSeconds(name, value, 0);
+                    warmup = OptionValues.ParseSeconds(name, value, 0);
                     break;
                 case "put-connections":
-                    putConnections = ParseInt(name, value, 1, 1024);
+                    putConnections = OptionValues.ParseInt(name, value, 1, 1024);
                     break;
                 case "keys":
-                    keys = ParseInt(name, value, 1, 1_000_000);
+                    keys = OptionValues.ParseInt(name, value, 1, 1_000_000);
                     break;
                 case "value-size":
-                    valueSize = ParseInt(name, value, 20, 1 << 20);
+                    valueSize = OptionValues.ParseInt(name, value, 20, 1 << 20);
                     break;
                 case "drain":
-                    drain = ParseSeconds(name, value, 0.1);
+                    drain = OptionValues.ParseSeconds(name, value, 0.1);
                     break;
                 case "server-pid":
-                    serverPid = ParseInt(name, value, 1, int.MaxValue);
+                    serverPid = OptionValues.ParseInt(name, value, 1, int.MaxValue);
                     break;
                 case "label":
                     label = value;
@@ -179,23 +179,4 @@ internal sealed record WatchBenchOptions(
             report);
     }
 
-    private static int ParseInt(string name, string value, int min, int max)
-    {
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
-        {
-            throw new ArgumentException($"--{name} must be an integer in [{min}, {max}], not '{value}'");
-        }
-
-        return n;
-    }
-
-    private static double ParseSeconds(string name, string value, double min)
-    {
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || s < min || s > 3600)
-        {
-            throw new ArgumentException($"--{name} must be seconds in [{min}, 3600], not '{value}'");
-        }
-
-        return s;
-    }
 }
