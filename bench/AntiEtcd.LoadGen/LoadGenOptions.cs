@@ -1,4 +1,3 @@
-
 namespace AntiEtcd.LoadGen;
 
 /// <summary>The command line of one load generator run.</summary>
