@@ -35,61 +35,12 @@ mkdir -p "$out/runs"
 out=$(cd "$out" && pwd)
 
 echo "== build (Release)"
-build_quiet() {
-  dotnet build "$1" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || {
-    echo "build of $1 failed:"; dotnet build "$1" -c Release -nologo -clp:ErrorsOnly | tail -20; exit 1; }
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 build_quiet bench/AntiEtcd.LoadGen
 loadgen=(dotnet "$root/bench/AntiEtcd.LoadGen/bin/Release/net10.0/AntiEtcd.LoadGen.dll")
-commit=$(git rev-parse --short HEAD)
-if [ "$source_kind" = head ]; then
-  tree=$root/artifacts/bench/build-$commit
-  if [ ! -f "$tree/src/antietcd/bin/Release/net10.0/antietcd.dll" ]; then
-    rm -rf "$tree"
-    mkdir -p "$tree"
-    git archive HEAD | tar -x -C "$tree"
-    build_quiet "$tree/src/antietcd"
-  fi
-  antietcd_dll=$tree/src/antietcd/bin/Release/net10.0/antietcd.dll
-  built_from="commit $commit (clean export)"
-else
-  build_quiet src/antietcd
-  antietcd_dll=$root/src/antietcd/bin/Release/net10.0/antietcd.dll
-  built_from="working tree at $commit$(git diff --quiet HEAD -- src 2>/dev/null || echo ' with uncommitted changes in src/')"
-fi
+build_antietcd "$source_kind"
 
-free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$(shuf -i 20000-45000 -n 1)
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "no free port found" >&2
-  return 1
-}
-
-# Prefixes every line with the wall-clock time it was read (to time log lines of a start-up).
-stamp() { while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
-
-server_pid=""
-# Graceful stop (SIGTERM, what a service manager sends), bounded; SIGKILL only if it hangs.
-stop_server() {
-  [ -n "$server_pid" ] || return 0
-  kill -TERM "$server_pid" 2>/dev/null || true
-  for _ in $(seq 1 600); do
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$server_pid" 2>/dev/null; then
-    echo "server $server_pid did not stop in 60 s; killing it" >&2
-    kill -KILL "$server_pid" 2>/dev/null || true
-  fi
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
 trap stop_server EXIT
 
 # start_server NAME PORT [antietcd options...]: starts antietcd in the background (server_pid).

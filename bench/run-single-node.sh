@@ -36,18 +36,8 @@ ceiling_dll=$root/bench/AntiEtcd.Ceiling/bin/Release/net10.0/AntiEtcd.Ceiling.dl
 antietcd_dll=$root/src/antietcd/bin/Release/net10.0/antietcd.dll
 
 # A loopback port nobody listens on (bash's /dev/tcp connect fails on a free port).
-free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$(shuf -i 20000-45000 -n 1)
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "no free port found" >&2
-  return 1
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 pids=()
 stop_all() {

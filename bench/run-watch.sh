@@ -28,54 +28,14 @@ mkdir -p "$out/runs"
 out=$(cd "$out" && pwd)
 
 echo "== build (Release)"
-build_quiet() {
-  dotnet build "$1" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || {
-    echo "build of $1 failed:"; dotnet build "$1" -c Release -nologo -clp:ErrorsOnly | tail -20; exit 1; }
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 build_quiet bench/AntiEtcd.WatchBench
 watchbench=(dotnet "$root/bench/AntiEtcd.WatchBench/bin/Release/net10.0/AntiEtcd.WatchBench.dll")
-commit=$(git rev-parse --short HEAD)
-if [ "$source_kind" = head ]; then
-  tree=$root/artifacts/bench/build-$commit
-  if [ ! -f "$tree/src/antietcd/bin/Release/net10.0/antietcd.dll" ]; then
-    rm -rf "$tree"
-    mkdir -p "$tree"
-    git archive HEAD | tar -x -C "$tree"
-    build_quiet "$tree/src/antietcd"
-  fi
-  antietcd_dll=$tree/src/antietcd/bin/Release/net10.0/antietcd.dll
-  built_from="commit $commit (clean export)"
-else
-  build_quiet src/antietcd
-  antietcd_dll=$root/src/antietcd/bin/Release/net10.0/antietcd.dll
-  built_from="working tree at $commit$(git diff --quiet HEAD -- src 2>/dev/null || echo ' with uncommitted changes in src/')"
-fi
+build_antietcd "$source_kind"
+# Watch runs stop an in-memory server: 30 s is plenty before SIGKILL.
+stop_wait_tenths=300
 
-free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$(shuf -i 20000-45000 -n 1)
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "no free port found" >&2
-  return 1
-}
-
-server_pid=""
-stop_server() {
-  [ -n "$server_pid" ] || return 0
-  kill -TERM "$server_pid" 2>/dev/null || true
-  for _ in $(seq 1 300); do
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
 trap stop_server EXIT
 
 {
