@@ -141,10 +141,7 @@ public sealed partial class AntiEtcdServer
         }
 
         _lastSnapshotIndex = index;
-        // Sized up front: growing by doubling would copy a large image several times on the loop.
-        var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, _store.EstimatedSizeBytes + (16 * _store.KeyCount) + (1 << 16)));
-        _store.WriteSnapshot(image);
-        _snapshotTask = SaveSnapshotAsync(index, image.WrittenMemory);
+        _snapshotTask = SaveSnapshotAsync(index, SerializeStore());
     }
 
     /// <summary>
@@ -175,6 +172,15 @@ public sealed partial class AntiEtcdServer
             // Stopping, or already compacted further by a client: nothing to do.
             Log.AutoCompactionSkipped(_logger, revision, ex.Message);
         }
+    }
+
+    /// <summary>The store's snapshot image; only on the loop, or once the loop has stopped.</summary>
+    private ReadOnlyMemory<byte> SerializeStore()
+    {
+        // Sized up front: growing by doubling would copy a large image several times on the loop.
+        var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, _store.EstimatedSizeBytes + (16 * _store.KeyCount) + (1 << 16)));
+        _store.WriteSnapshot(image);
+        return image.WrittenMemory;
     }
 
     private async Task SaveSnapshotAsync(ulong index, ReadOnlyMemory<byte> image)
@@ -260,10 +266,9 @@ public sealed partial class AntiEtcdServer
             && _applyLoop is { Completion.IsCompletedSuccessfully: true } loop && loop.State.AppliedIndex > _lastSnapshotIndex)
         {
             var index = loop.State.AppliedIndex;
-            var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, _store.EstimatedSizeBytes + (16 * _store.KeyCount) + (1 << 16)));
-            _store.WriteSnapshot(image);
+            var image = SerializeStore();
             _lastSnapshotIndex = index;
-            await SaveSnapshotAsync(index, image.WrittenMemory).ConfigureAwait(false);
+            await SaveSnapshotAsync(index, image).ConfigureAwait(false);
         }
 
         if (_wal is not null)

@@ -64,10 +64,9 @@ internal sealed class RequestHandler
                 ApiJsonWriter.WriteError(writer, status == 413 ? "etcdserver: request is too large" : "body should be valid JSON", 3);
             }
         }
-        catch (Exception ex) when (context.RequestAborted.IsCancellationRequested)
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nobody is left to answer.
-            _ = ex;
             return;
         }
         catch (Exception ex)
