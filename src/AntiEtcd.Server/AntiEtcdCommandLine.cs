@@ -22,8 +22,8 @@ public sealed record AntiEtcdCommandLine(AntiEtcdOptions Options, bool Help, boo
     /// <summary>Every option this version knows (SPEC §11.2), in the order of the help text.</summary>
     private static readonly (string Name, string Default, string Meaning)[] s_known =
     [
-        ("port", "2379", "listen port (0 = chosen by the OS)"),
-        ("ip", "127.0.0.1", "listen address"),
+        ("port", "2379", "listen port (0 = chosen by the OS); with --cluster, default: this node's URL port"),
+        ("ip", "127.0.0.1", "listen address; with --cluster, default: this node's URL host (a DNS name = all interfaces)"),
         ("cert", "", "server certificate (PEM file or PEM text)"),
         ("key", "", "server private key (PEM file or PEM text)"),
         ("ca", "", "CA for client certificates (PEM file or PEM text)"),
@@ -31,10 +31,10 @@ public sealed record AntiEtcdCommandLine(AntiEtcdOptions Options, bool Help, boo
         ("peer_cert", "", "certificate presented to peers (default: --cert)"),
         ("peer_key", "", "key of --peer_cert (default: --key)"),
         ("peer_ca", "", "CA for peer certificates"),
-        ("cluster_key", "", "shared secret authenticating peers"),
-        ("cluster_key_file", "", "file whose first line is the cluster key"),
-        ("node_id", "default", "this node's name"),
-        ("cluster", "", "id1=url1,id2=url2,... every node of the cluster"),
+        ("cluster_key", "", "shared secret authenticating peers (required with 2+ nodes; 16+ bytes)"),
+        ("cluster_key_file", "", "file whose first line is the cluster key (instead of --cluster_key)"),
+        ("node_id", "default", "this node's name (required with --cluster)"),
+        ("cluster", "", "id1=url1,id2=url2,... every node of the cluster, URLs http(s)://host:port"),
         ("election_timeout", "500", "Raft election timeout, ms"),
         ("heartbeat_timeout", "100", "Raft heartbeat interval, ms"),
         ("leader_priority", "0", "leadership preference"),
@@ -215,7 +215,29 @@ public sealed record AntiEtcdCommandLine(AntiEtcdOptions Options, bool Help, boo
         }
 
         options.RawOptions = raw;
+        if (!help && !version)
+        {
+            ValidateCluster(options);
+        }
+
         return new AntiEtcdCommandLine(options, help, version, warnings);
+    }
+
+    /// <summary>
+    /// A wrong cluster setup is a mistake in the command line, so it is reported as a usage error (exit 2)
+    /// before anything starts; the server runs the same checks again for embedders.
+    /// </summary>
+    private static void ValidateCluster(AntiEtcdOptions options)
+    {
+        try
+        {
+            options.ValidateCluster();
+        }
+        catch (ArgumentException ex) when (ex.ParamName is not null)
+        {
+            // The message already names the option as --name; the property name is for embedders.
+            throw new ArgumentException(ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal), ex);
+        }
     }
 
     /// <summary>An argument is an option if it is <c>--</c> and a letter, or exactly <c>-h</c>.</summary>

@@ -11,11 +11,45 @@ namespace AntiEtcd.Server;
 /// </remarks>
 public sealed partial class AntiEtcdOptions
 {
-    /// <summary>Listen port; 0 lets the OS choose (see <see cref="AntiEtcdServer.LocalPort"/>). Default 2379.</summary>
-    public int Port { get; set; } = 2379;
+    // Null until set: with Cluster, an unset port or address is taken from this node's URL
+    // (SPEC §11.2), so "left at the default" must be told apart from "set to the default".
+    private int? _port;
+    private string? _ip;
+    private string? _nodeId;
 
-    /// <summary>Listen address. Default <c>127.0.0.1</c>.</summary>
-    public string Ip { get; set; } = "127.0.0.1";
+    /// <summary>Listen port; 0 lets the OS choose (see <see cref="AntiEtcdServer.LocalPort"/>). Default 2379.</summary>
+    /// <remarks>
+    /// When it is not set and <see cref="Cluster"/> is, the node listens on the port of its own cluster URL.
+    /// Setting it (even to 2379) overrides that port for listening only: peers still dial the URL.
+    /// </remarks>
+    public int Port
+    {
+        get => _port ?? ListenAddress.DefaultPort;
+        set => _port = value;
+    }
+
+    /// <summary>Listen address. Default <c>127.0.0.1</c>; a DNS name listens on all interfaces.</summary>
+    /// <remarks>
+    /// When it is not set and <see cref="Cluster"/> is, the node listens on the host of its own cluster URL:
+    /// an IP as is, <c>localhost</c> as 127.0.0.1, a DNS name on all interfaces (SPEC §11.2).
+    /// </remarks>
+    public string Ip
+    {
+        get => _ip ?? ListenAddress.DefaultIp;
+        set => _ip = value;
+    }
+
+    /// <summary>The port when it was set explicitly, else null (see <see cref="ListenAddress"/>).</summary>
+    internal int? ExplicitPort => _port;
+
+    /// <summary>The address when it was set explicitly, else null (see <see cref="ListenAddress"/>).</summary>
+    internal string? ExplicitIp => _ip;
+
+    /// <summary>Whether <see cref="NodeId"/> was set; required with <see cref="Cluster"/>.</summary>
+    internal bool NodeIdIsSet => _nodeId is not null;
+
+    /// <summary>Where the node listens: the options resolved against this node's cluster URL.</summary>
+    internal ListenAddress Listen => ListenAddress.Resolve(this);
 
     /// <summary>Server certificate: a PEM file path, or PEM text when it starts with <c>-----</c> (SPEC §10.1).</summary>
     public string? Cert { get; set; }
@@ -39,15 +73,31 @@ public sealed partial class AntiEtcdOptions
     public string? PeerCa { get; set; }
 
     /// <summary>Shared secret that authenticates peers (SPEC §10.3). Never logged.</summary>
+    /// <remarks>
+    /// Required with more than one node, unless <see cref="ClusterKeyFile"/> is set; giving both is refused,
+    /// so a key can never be silently shadowed by another. Shorter than 16 bytes logs a warning at start.
+    /// </remarks>
     public string? ClusterKey { get; set; }
 
-    /// <summary>A file whose first line is the cluster key.</summary>
+    /// <summary>A file whose first line is the cluster key; read at start (an unreadable file is a start failure).</summary>
+    /// <remarks>Keeps the key out of the process's command line; refused together with <see cref="ClusterKey"/>.</remarks>
     public string? ClusterKeyFile { get; set; }
 
-    /// <summary>This node's name (SPEC §8.1). Default <c>default</c>.</summary>
-    public string NodeId { get; set; } = "default";
+    /// <summary>This node's name (SPEC §8.1). Default <c>default</c>; must be set explicitly with <see cref="Cluster"/>.</summary>
+    public string NodeId
+    {
+        get => _nodeId ?? "default";
+        set => _nodeId = value;
+    }
 
-    /// <summary>Every node of the cluster: node_id → client URL. Null for a one-node cluster.</summary>
+    /// <summary>
+    /// Every node of the cluster, this one included: node_id → client URL (<c>http://</c> or <c>https://</c>,
+    /// a host and an explicit port; SPEC §8.1). Null for a one-node cluster.
+    /// </summary>
+    /// <remarks>
+    /// With more than one node, <see cref="ClusterKey"/> or <see cref="ClusterKeyFile"/> is required. This
+    /// node's URL must use <c>https://</c> exactly when <see cref="Cert"/> and <see cref="Key"/> are set.
+    /// </remarks>
     public IReadOnlyDictionary<string, string>? Cluster { get; set; }
 
     /// <summary>Raft election timeout. Default 500 ms; at least 2 × <see cref="HeartbeatTimeout"/>.</summary>

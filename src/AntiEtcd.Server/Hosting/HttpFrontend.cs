@@ -21,7 +21,7 @@ internal sealed class HttpFrontend : IAsyncDisposable
     {
         _server = server;
         var options = server.Options;
-        _addresses = ResolveListenAddresses(options.Ip);
+        _addresses = ResolveListenAddresses(options.Listen.Ip);
         var tls = TlsSettings.Load(options);
 
         // An empty builder: an embedded node must not pick up ASPNETCORE_* variables, appsettings
@@ -38,7 +38,7 @@ internal sealed class HttpFrontend : IAsyncDisposable
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             foreach (var address in _addresses)
             {
-                kestrel.Listen(address, options.Port, listen =>
+                kestrel.Listen(address, options.Listen.Port, listen =>
                 {
                     if (tls is not null)
                     {
