@@ -53,6 +53,8 @@ public sealed partial class AntiEtcdOptions
             Require(Cert is not null && Ca is not null, nameof(ClientCertAuth), "client_cert_auth requires cert, key and ca");
         }
 
+        ValidatePeerTls();
+
         ValidateCluster();
 
         Require(SnapshotEntries >= 1, nameof(SnapshotEntries), "must be at least 1");
@@ -62,6 +64,19 @@ public sealed partial class AntiEtcdOptions
         {
             throw new ArgumentException("--persist_filter is not available in this build yet", nameof(PersistFilter));
         }
+    }
+
+    /// <summary>SPEC §10.2: <c>peer_cert</c>/<c>peer_key</c> and <c>peer_ca</c>. The files are read later, at start.</summary>
+    private void ValidatePeerTls()
+    {
+        Require(PeerCert is null || PeerCert.Length > 0, nameof(PeerCert), "must be a PEM file or PEM text");
+        Require(PeerKey is null || PeerKey.Length > 0, nameof(PeerKey), "must be a PEM file or PEM text");
+        Require(PeerCa is null || PeerCa.Length > 0, nameof(PeerCa), "must be a PEM file or PEM text");
+        // Defaulting only one of them to cert/key would pair a certificate with another certificate's key.
+        Require((PeerCert is null) == (PeerKey is null), nameof(PeerCert), "peer_cert and peer_key must be given together");
+
+        // The listener checks a peer by its TLS client certificate: on plain HTTP no peer could ever pass.
+        Require(PeerCa is null || Cert is not null, nameof(PeerCa), "peer_ca requires cert and key (peers are checked by their TLS client certificate)");
     }
 
     /// <summary>
