@@ -103,6 +103,10 @@ public sealed class LinearizabilityCheckerTests
         AssertInvalid([Write(1, 5, 0, Never, Outcome.Unknown), Read(2, 5, 10, 11), Write(3, 6, 12, 13), Read(2, 5, 20, 21)]);
 
     [Fact]
+    public void OkOpStampedAtTheEndOfTimeIsStillRequired() =>
+        AssertInvalid([Write(1, 5, 0, Never, Outcome.Unknown), Read(2, 7, 1, Never), Read(3, null, 2, 3)]);
+
+    [Fact]
     public void UnknownReadsCarryNoInformation() =>
         AssertValid([Write(1, 1, 0, 1), Read(2, 99, 2, Never, outcome: Outcome.Unknown), Read(2, 1, 3, 4)]);
 

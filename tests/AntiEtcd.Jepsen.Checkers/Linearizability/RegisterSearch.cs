@@ -151,11 +151,18 @@ internal sealed class RegisterSearch
         }
 
         // Time order; at equal times calls sort before returns, so ops that touch at one instant count as concurrent
-        // (the lenient reading: equal monotonic stamps do not prove an order).
+        // (the lenient reading: equal monotonic stamps do not prove an order). Returns of unknown ops come after every
+        // other return even at equal times (an Ok op stamped long.MaxValue), since reaching one means success.
         Array.Sort(order, (a, b) =>
         {
             int byTime = EntryTime(a).CompareTo(EntryTime(b));
-            return byTime != 0 ? byTime : IsReturn(a).CompareTo(IsReturn(b));
+            if (byTime != 0)
+            {
+                return byTime;
+            }
+
+            int byKind = IsReturn(a).CompareTo(IsReturn(b));
+            return byKind != 0 ? byKind : IsOptional(OpOf(a)).CompareTo(IsOptional(OpOf(b)));
         });
 
         int previous = 0;
