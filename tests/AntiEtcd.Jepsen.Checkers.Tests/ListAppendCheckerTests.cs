@@ -190,8 +190,44 @@ public sealed class ListAppendCheckerTests
     [Fact]
     public void RandomSerialHistoryIsValidAndAReorderedReadIsNot()
     {
-        // A serial execution over a few keys with overlapping (but order-respecting) windows, plus unknown txns.
-        var rng = new Random(42);
+        List<TxnOp> history = SerialHistory(42);
+        CheckResult valid = ListAppendChecker.Check(history);
+        Assert.True(valid.Valid, valid.Explanation);
+
+        // Corrupt one final read by swapping two adjacent elements: the order becomes incompatible or cyclic.
+        TxnOp last = history[^1];
+        var values = new List<long>(last.Ops[0].ReadResult!);
+        (values[^1], values[^2]) = (values[^2], values[^1]);
+        history[^1] = last with { Ops = [last.Ops[0] with { ReadResult = values }] };
+        Assert.False(ListAppendChecker.Check(history).Valid);
+    }
+
+    [Fact]
+    public void ManyStaleReadsAtScaleAreRealTimeCycles()
+    {
+        // Reads in the second half that return only half of what was long committed: each is serializable on its
+        // own (it could have run early) but not strict serializable.
+        List<TxnOp> history = SerialHistory(7);
+        for (int i = 1_000; i < 2_000; i += 50)
+        {
+            TxnOp txn = history[i];
+            if (txn.Outcome != Outcome.Ok || txn.Ops.Count != 1 || txn.Ops[0].ReadResult is not { Count: >= 4 } read)
+            {
+                continue;
+            }
+
+            history[i] = txn with { Ops = [txn.Ops[0] with { ReadResult = [.. read.Take(read.Count / 2)] }] };
+        }
+
+        CheckResult result = ListAppendChecker.Check(history);
+        Assert.False(result.Valid);
+        Assert.Contains("-realtime cycle (", result.Explanation, StringComparison.Ordinal);
+    }
+
+    /// <summary>A serial execution over a few keys with overlapping (but order-respecting) windows, unknown txns included, and final reads.</summary>
+    private static List<TxnOp> SerialHistory(int seed)
+    {
+        var rng = new Random(seed);
         var lists = new Dictionary<string, List<long>>();
         var history = new List<TxnOp>();
         long element = 1;
@@ -244,14 +280,6 @@ public sealed class ListAppendCheckerTests
             history.Add(new TxnOp(9, [new MicroOp(MicroOpKind.Read, key, 0, [.. list])], time + 10_000, time + 11_000, Outcome.Ok));
         }
 
-        CheckResult valid = ListAppendChecker.Check(history);
-        Assert.True(valid.Valid, valid.Explanation);
-
-        // Corrupt one final read by swapping two adjacent elements: the order becomes incompatible or cyclic.
-        TxnOp last = history[^1];
-        var values = new List<long>(last.Ops[0].ReadResult!);
-        (values[^1], values[^2]) = (values[^2], values[^1]);
-        history[^1] = last with { Ops = [last.Ops[0] with { ReadResult = values }] };
-        Assert.False(ListAppendChecker.Check(history).Valid);
+        return history;
     }
 }

@@ -11,7 +11,6 @@ namespace AntiEtcd.Jepsen.Checkers.ListAppend;
 /// <remarks>Not thread-safe; one instance per check.</remarks>
 internal sealed class ListAppendAnalysis
 {
-    private const int MaxCyclesReported = 10;
     private const int MaxSingleRwTries = 256;
     private const int ShownElements = 6;
 
@@ -448,10 +447,10 @@ internal sealed class ListAppendAnalysis
     private int FindCycles()
     {
         List<int[]> components = _graph.CyclicComponents(EdgeKind.All, _inGraph);
-        int reported = 0;
+        // One membership mask, set and cleared per component, so many small cycles cost O(size) each.
+        var member = new bool[_txns.Count];
         foreach (int[] component in components)
         {
-            var member = new bool[_txns.Count];
             foreach (int t in component)
             {
                 member[t] = true;
@@ -490,7 +489,11 @@ internal sealed class ListAppendAnalysis
                 throw new InvalidOperationException("a strongly connected component has no cycle");
             }
 
-            reported++;
+            foreach (int t in component)
+            {
+                member[t] = false;
+            }
+
             List<int> found = cycle;
             EdgeKind kinds = used;
             int designated = rwEdge;
@@ -508,14 +511,10 @@ internal sealed class ListAppendAnalysis
             return null;
         }
 
-        int[] component = components[0];
-        var inner = new bool[_txns.Count];
-        foreach (int t in component)
-        {
-            inner[t] = true;
-        }
-
-        return _graph.ShortestPath(component[0], component[0], allowed, inner);
+        // Every node of a strongly connected component lies on a cycle inside it; the component is within member,
+        // and a path leaving it could not come back, so searching within member finds a cycle inside the component.
+        int start = components[0][0];
+        return _graph.ShortestPath(start, start, allowed, member);
     }
 
     /// <summary>A cycle made of exactly one rw edge and a path of <paramref name="others"/> edges back (G-single).</summary>
