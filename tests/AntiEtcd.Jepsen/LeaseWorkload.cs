@@ -121,6 +121,7 @@ public sealed class LeaseWorkload : IJepsenWorkload
             if (grant != Outcome.Ok)
             {
                 process += grant == Outcome.Unknown ? context.Workers : 0;
+                await WorkloadContext.BackoffAsync(cancellationToken);
                 continue;
             }
 

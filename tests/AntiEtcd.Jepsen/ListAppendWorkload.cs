@@ -79,7 +79,7 @@ public sealed class ListAppendWorkload : IJepsenWorkload
         for (int node = 0; node < context.Cluster.Nodes.Count; node++)
         {
             using var client = context.CreateClient(node);
-            await RunTxnAsync(client, 1_000_000 + node, plan, cancellationToken);
+            _ = await RunTxnAsync(client, 1_000_000 + node, plan, cancellationToken);
         }
     }
 
@@ -121,15 +121,20 @@ public sealed class ListAppendWorkload : IJepsenWorkload
                 plan.Add((random.Next(2) == 0 ? MicroOpKind.Read : MicroOpKind.Append, keys[i]));
             }
 
-            var outcome = await RunTxnAsync(client, process, plan, cancellationToken);
+            var (outcome, compareFailed) = await RunTxnAsync(client, process, plan, cancellationToken);
             if (outcome == Outcome.Unknown)
             {
                 process += context.Workers;
             }
+
+            if (outcome != Outcome.Ok && !compareFailed)
+            {
+                await WorkloadContext.BackoffAsync(cancellationToken);
+            }
         }
     }
 
-    private async Task<Outcome?> RunTxnAsync(AntiEtcdClient client, int process, List<(MicroOpKind Kind, int Key)> plan, CancellationToken cancellationToken)
+    private async Task<(Outcome? Outcome, bool CompareFailed)> RunTxnAsync(AntiEtcdClient client, int process, List<(MicroOpKind Kind, int Key)> plan, CancellationToken cancellationToken)
     {
         // Read phase: one consistent snapshot of every list with its mod_revision.
         var seen = new Dictionary<string, (List<long> List, long ModRevision)>(StringComparer.Ordinal);
@@ -154,7 +159,7 @@ public sealed class ListAppendWorkload : IJepsenWorkload
             }
             catch (Exception ex) when (OutcomeClassifier.IsRequestFailure(ex))
             {
-                return null;
+                return (null, false);
             }
         }
 
@@ -189,7 +194,7 @@ public sealed class ListAppendWorkload : IJepsenWorkload
             if (!response.Succeeded)
             {
                 _history.Enqueue(new TxnOp(process, micro, invoke, complete, Outcome.Fail));
-                return Outcome.Fail;
+                return (Outcome.Fail, true);
             }
 
             for (int i = 0; i < micro.Length; i++)
@@ -203,14 +208,14 @@ public sealed class ListAppendWorkload : IJepsenWorkload
             }
 
             _history.Enqueue(new TxnOp(process, micro, invoke, complete, Outcome.Ok));
-            return Outcome.Ok;
+            return (Outcome.Ok, false);
         }
         catch (Exception ex) when (OutcomeClassifier.IsRequestFailure(ex))
         {
             bool readOnly = compares.Count == 0;
             var outcome = readOnly ? OutcomeClassifier.ForRead(ex) : OutcomeClassifier.ForWrite(ex);
             _history.Enqueue(new TxnOp(process, micro, invoke, outcome == Outcome.Unknown ? long.MaxValue : MonotonicClock.NowNanos(), outcome));
-            return outcome;
+            return (outcome, false);
         }
     }
 

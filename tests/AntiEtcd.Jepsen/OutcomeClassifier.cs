@@ -44,7 +44,9 @@ public static class OutcomeClassifier
 
     /// <summary>True for the exceptions a request may end with (client errors, timeouts, decoding).</summary>
     public static bool IsRequestFailure(Exception exception) =>
-        exception is AntiEtcdClientException or OperationCanceledException or FormatException or System.Text.Json.JsonException or IOException or InvalidOperationException;
+        exception is AntiEtcdClientException or OperationCanceledException or FormatException or System.Text.Json.JsonException or IOException or InvalidOperationException
+            // The client lets a few transport errors escape unwrapped (e.g. ENOTCONN while connecting to a node being killed).
+            or System.Net.Sockets.SocketException or HttpRequestException;
 
     /// <summary>The short text of a failure, for the history.</summary>
     public static string Describe(Exception exception) =>

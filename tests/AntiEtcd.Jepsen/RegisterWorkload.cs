@@ -71,7 +71,7 @@ public sealed class RegisterWorkload : IJepsenWorkload
             using var client = context.CreateClient(node);
             for (int k = 0; k < _keys; k++)
             {
-                await ReadAsync(client, 1_000_000 + node, Key(k), cancellationToken);
+                _ = await ReadAsync(client, 1_000_000 + node, Key(k), cancellationToken);
             }
         }
     }
@@ -103,12 +103,18 @@ public sealed class RegisterWorkload : IJepsenWorkload
             var key = Key(random.Next(_keys));
             int roll = random.Next(100);
             Outcome outcome;
+            bool casCompareFailed = false;
             if (roll < 50)
             {
-                var value = await ReadAsync(client, process, key, cancellationToken);
+                var (read, value) = await ReadAsync(client, process, key, cancellationToken);
                 if (value is { } v)
                 {
                     lastSeen[key] = v;
+                }
+
+                if (read != Outcome.Ok)
+                {
+                    await WorkloadContext.BackoffAsync(cancellationToken);
                 }
 
                 continue;
@@ -120,17 +126,22 @@ public sealed class RegisterWorkload : IJepsenWorkload
             }
             else
             {
-                outcome = await CasAsync(client, process, key, expected, cancellationToken);
+                (outcome, casCompareFailed) = await CasAsync(client, process, key, expected, cancellationToken);
             }
 
             if (outcome == Outcome.Unknown)
             {
                 process += context.Workers;
             }
+
+            if (outcome != Outcome.Ok && !casCompareFailed)
+            {
+                await WorkloadContext.BackoffAsync(cancellationToken);
+            }
         }
     }
 
-    private async Task<long?> ReadAsync(AntiEtcdClient client, int process, string key, CancellationToken cancellationToken)
+    private async Task<(Outcome Outcome, long? Value)> ReadAsync(AntiEtcdClient client, int process, string key, CancellationToken cancellationToken)
     {
         long invoke = MonotonicClock.NowNanos();
         try
@@ -138,12 +149,12 @@ public sealed class RegisterWorkload : IJepsenWorkload
             var response = await client.RangeAsync(new RangeRequest { Key = Encoding.UTF8.GetBytes(key) }, cancellationToken);
             long? value = response.Kvs.Count == 0 ? null : ParseValue(response.Kvs[0].Value.Span);
             _history.Enqueue(new RegisterOp(process, key, RegisterOpKind.Read, value, null, invoke, MonotonicClock.NowNanos(), Outcome.Ok));
-            return value;
+            return (Outcome.Ok, value);
         }
         catch (Exception ex) when (OutcomeClassifier.IsRequestFailure(ex))
         {
             _history.Enqueue(new RegisterOp(process, key, RegisterOpKind.Read, null, null, invoke, MonotonicClock.NowNanos(), OutcomeClassifier.ForRead(ex)));
-            return null;
+            return (Outcome.Fail, null);
         }
     }
 
@@ -167,7 +178,7 @@ public sealed class RegisterWorkload : IJepsenWorkload
         }
     }
 
-    private async Task<Outcome> CasAsync(AntiEtcdClient client, int process, string key, long expected, CancellationToken cancellationToken)
+    private async Task<(Outcome Outcome, bool CompareFailed)> CasAsync(AntiEtcdClient client, int process, string key, long expected, CancellationToken cancellationToken)
     {
         long value = Interlocked.Increment(ref _nextValue);
         var text = value.ToString(CultureInfo.InvariantCulture);
@@ -186,19 +197,19 @@ public sealed class RegisterWorkload : IJepsenWorkload
             {
                 _history.Enqueue(new RegisterOp(process, key, RegisterOpKind.Cas, value, expected, invoke, complete, Outcome.Ok));
                 _writes.Enqueue(new WriteRecord(key, text, response.Header.Revision, Outcome.Ok));
-                return Outcome.Ok;
+                return (Outcome.Ok, false);
             }
 
             // The compare failed: nothing was written.
             _history.Enqueue(new RegisterOp(process, key, RegisterOpKind.Cas, value, expected, invoke, complete, Outcome.Fail));
             _writes.Enqueue(new WriteRecord(key, text, 0, Outcome.Fail));
-            return Outcome.Fail;
+            return (Outcome.Fail, true);
         }
         catch (Exception ex) when (OutcomeClassifier.IsRequestFailure(ex))
         {
             var outcome = OutcomeClassifier.ForWrite(ex);
             Record(process, key, RegisterOpKind.Cas, value, expected, invoke, outcome);
-            return outcome;
+            return (outcome, false);
         }
     }
 

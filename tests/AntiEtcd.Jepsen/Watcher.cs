@@ -57,7 +57,7 @@ internal sealed class Watcher
                 await using var connection = await WatchConnection.ConnectAsync(client, endpoints[index], cancellationToken);
                 await ServeAsync(connection, cancellationToken);
             }
-            catch (Exception ex) when (ex is AntiEtcdClientException or WebSocketException or IOException or ObjectDisposedException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            catch (Exception ex) when (ex is AntiEtcdClientException or WebSocketException or IOException or ObjectDisposedException or System.Net.Sockets.SocketException or HttpRequestException or FormatException or System.Text.Json.JsonException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 // Disconnected: move on to the next node and resume.
             }

@@ -27,4 +27,20 @@ public sealed record WorkloadContext(JepsenCluster Cluster, int Seed, int Worker
 
     /// <summary>A generator for <paramref name="worker"/> of workload <paramref name="salt"/>, derived from <see cref="Seed"/>.</summary>
     public Random CreateRandom(int worker, int salt) => new(HashCode.Combine(Seed, worker, salt));
+
+    /// <summary>
+    /// A short pause after an operation that could not run (node down, no leader): without it a worker
+    /// spins on "connection refused" and floods the history with failed operations that check nothing.
+    /// </summary>
+    public static async Task BackoffAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over; the worker loop notices.
+        }
+    }
 }
