@@ -86,9 +86,9 @@ public sealed partial class AntiEtcdServer
         kind switch
         {
             ApiKind.KvRange => await RangeAsync((RangeRequest)request, effective, cancellationToken).ConfigureAwait(false),
-            ApiKind.KvPut => await PutCoreAsync((PutRequest)request, cancellationToken).ConfigureAwait(false),
+            ApiKind.KvPut => await PutCoreAsync((PutRequest)request, effective, cancellationToken).ConfigureAwait(false),
             ApiKind.KvDeleteRange => await DeleteRangeAsync((DeleteRangeRequest)request, effective, cancellationToken).ConfigureAwait(false),
-            ApiKind.KvTxn => await TxnCoreAsync((TxnRequest)request, cancellationToken).ConfigureAwait(false),
+            ApiKind.KvTxn => await TxnCoreAsync((TxnRequest)request, effective, cancellationToken).ConfigureAwait(false),
             ApiKind.KvCompaction => await CompactAsync((CompactionRequest)request, effective, cancellationToken).ConfigureAwait(false),
             ApiKind.LeaseGrant => await LeaseGrantAsync((LeaseGrantRequest)request, effective, cancellationToken).ConfigureAwait(false),
             ApiKind.LeaseRevoke => await LeaseRevokeAsync((LeaseRevokeRequest)request, effective, cancellationToken).ConfigureAwait(false),

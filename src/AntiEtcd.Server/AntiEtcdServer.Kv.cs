@@ -17,7 +17,7 @@ public sealed partial class AntiEtcdServer
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
         Check(RequestValidator.ValidateRange(request));
-        return ExecuteAsync(static (store, r) => store.Range(r), request, static r => r.Header, false, cancellationToken);
+        return ReadAsync(static (store, r) => store.Range(r), request, static r => r.Header, request.Serializable, context, cancellationToken);
     }
 
     /// <summary>Reads one key, given as UTF-8 text.</summary>
@@ -33,7 +33,7 @@ public sealed partial class AntiEtcdServer
     public Task<PutResponse> PutAsync(PutRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return PutCoreAsync(Own(request), cancellationToken);
+        return PutCoreAsync(Own(request), context, cancellationToken);
     }
 
     /// <summary>Writes a key and value given as UTF-8 text.</summary>
@@ -41,7 +41,7 @@ public sealed partial class AntiEtcdServer
     /// <param name="value">The value.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     public Task<PutResponse> PutAsync(string key, string value, CancellationToken cancellationToken = default) =>
-        PutCoreAsync(new PutRequest { Key = Encoding.UTF8.GetBytes(key), Value = Encoding.UTF8.GetBytes(value) }, cancellationToken);
+        PutCoreAsync(new PutRequest { Key = Encoding.UTF8.GetBytes(key), Value = Encoding.UTF8.GetBytes(value) }, null, cancellationToken);
 
     /// <summary>Deletes a key or a range (SPEC §4.3).</summary>
     /// <param name="request">The request.</param>
@@ -52,7 +52,7 @@ public sealed partial class AntiEtcdServer
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
         Check(RequestValidator.ValidateDeleteRange(request));
-        return ProposeAsync(new Command { Type = CommandType.DeleteRange, DeleteRange = request }, static (DeleteRangeResponse r) => r.Header, cancellationToken);
+        return ProposeAsync(new Command { Type = CommandType.DeleteRange, DeleteRange = request }, static (DeleteRangeResponse r) => r.Header, context, cancellationToken);
     }
 
     /// <summary>Runs a transaction (SPEC §4.4): all of it at one revision, or nothing.</summary>
@@ -62,7 +62,7 @@ public sealed partial class AntiEtcdServer
     public Task<TxnResponse> TxnAsync(TxnRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return TxnCoreAsync(Own(request), cancellationToken);
+        return TxnCoreAsync(Own(request), context, cancellationToken);
     }
 
     /// <summary>Drops history before a revision (SPEC §4.5).</summary>
@@ -73,42 +73,53 @@ public sealed partial class AntiEtcdServer
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
-        return ProposeAsync(new Command { Type = CommandType.Compact, Revision = request.Revision }, static (CompactionResponse r) => r.Header, cancellationToken);
+        return ProposeAsync(new Command { Type = CommandType.Compact, Revision = request.Revision }, static (CompactionResponse r) => r.Header, context, cancellationToken);
     }
 
     /// <summary>The put path for a request whose buffers the server owns.</summary>
-    internal Task<PutResponse> PutCoreAsync(PutRequest request, CancellationToken cancellationToken)
+    internal Task<PutResponse> PutCoreAsync(PutRequest request, RequestContext? context, CancellationToken cancellationToken)
     {
         ThrowIfStopping();
         Check(RequestValidator.ValidatePut(request));
-        return ProposeAsync(new Command { Type = CommandType.Put, Put = request }, static (PutResponse r) => r.Header, cancellationToken);
+        return ProposeAsync(new Command { Type = CommandType.Put, Put = request }, static (PutResponse r) => r.Header, context, cancellationToken);
     }
 
     /// <summary>The txn path for a request whose buffers the server owns.</summary>
-    internal Task<TxnResponse> TxnCoreAsync(TxnRequest request, CancellationToken cancellationToken)
+    internal Task<TxnResponse> TxnCoreAsync(TxnRequest request, RequestContext? context, CancellationToken cancellationToken)
     {
         ThrowIfStopping();
         Check(RequestValidator.ValidateTxn(request, _options.MaxTxnOps));
         return RequestValidator.IsReadOnly(request)
-            ? ExecuteAsync(static (store, r) => store.Txn(r), request, static r => r.Header, false, cancellationToken)
-            : ProposeAsync(new Command { Type = CommandType.Txn, Txn = request }, static (TxnResponse r) => r.Header, cancellationToken);
+            ? ReadAsync(static (store, r) => store.Txn(r), request, static r => r.Header, IsSerializableTxn(request), context, cancellationToken)
+            : ProposeAsync(new Command { Type = CommandType.Txn, Txn = request }, static (TxnResponse r) => r.Header, context, cancellationToken);
     }
 
-    /// <summary>Runs a store call on the apply loop and turns its outcome into a response or an error.</summary>
-    private async Task<TResponse> ExecuteAsync<TRequest, TResponse>(
+    /// <summary>
+    /// Runs a read on the apply loop and turns its outcome into a response or an error. On a cluster node it first
+    /// waits for readiness and, unless the read is serializable, a read index (SPEC §8.5).
+    /// </summary>
+    private async Task<TResponse> ReadAsync<TRequest, TResponse>(
         Func<MvccStore, TRequest, MvccResult<TResponse>> call,
         TRequest request,
         Func<TResponse, ResponseHeader> header,
-        bool isWrite,
+        bool serializable,
+        RequestContext? context,
         CancellationToken cancellationToken)
         where TResponse : class
     {
         await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
-        var (result, compactRevision) = await Loop.ExecuteAsync(
-            static (store, state) => (state.Call(store, state.Request), store.CompactRevision),
-            (Call: call, Request: request),
-            isWrite,
-            cancellationToken).ConfigureAwait(false);
+        var (result, compactRevision) = IsClusterMode
+            ? await ReadAfterAsync(
+                static (store, state) => (state.Call(store, state.Request), store.CompactRevision),
+                (Call: call, Request: request),
+                serializable,
+                context,
+                cancellationToken).ConfigureAwait(false)
+            : await Loop.ExecuteAsync(
+                static (store, state) => (state.Call(store, state.Request), store.CompactRevision),
+                (Call: call, Request: request),
+                false,
+                cancellationToken).ConfigureAwait(false);
         if (!result.IsOk)
         {
             throw EtcdErrors.FromStatus(result.Status, compactRevision);
@@ -117,6 +128,34 @@ public sealed partial class AntiEtcdServer
         var response = result.Response!;
         FillHeader(header(response));
         return response;
+    }
+
+    /// <summary>
+    /// A read-only txn is served serializably (SPEC §8.5) with the top-level flag, or when it has at least one op, no
+    /// nested txn, and every op is a range with <c>serializable</c>.
+    /// </summary>
+    private static bool IsSerializableTxn(TxnRequest request)
+    {
+        if (request.Serializable)
+        {
+            return true;
+        }
+
+        var any = false;
+        foreach (var ops in new[] { request.Success, request.Failure })
+        {
+            foreach (var op in ops)
+            {
+                if (op.RequestRange is not { Serializable: true })
+                {
+                    return false;
+                }
+
+                any = true;
+            }
+        }
+
+        return any;
     }
 
     private static void Check(MvccStatus status)

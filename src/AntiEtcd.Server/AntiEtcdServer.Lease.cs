@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AntiEtcd.Api;
 using AntiEtcd.Mvcc;
+using AntiEtcd.Server.Cluster;
 using AntiEtcd.Server.Node;
 
 namespace AntiEtcd.Server;
@@ -32,7 +33,7 @@ public sealed partial class AntiEtcdServer
             var id = request.Id != 0 ? request.Id : RandomLeaseId();
             try
             {
-                return await ProposeAsync(new Command { Type = CommandType.LeaseGrant, LeaseId = id, Ttl = ttl }, static (LeaseGrantResponse r) => r.Header, cancellationToken).ConfigureAwait(false);
+                return await ProposeAsync(new Command { Type = CommandType.LeaseGrant, LeaseId = id, Ttl = ttl }, static (LeaseGrantResponse r) => r.Header, context, cancellationToken).ConfigureAwait(false);
             }
             catch (AntiEtcdRequestException ex) when (request.Id == 0 && ex.GrpcCode == 9)
             {
@@ -48,7 +49,7 @@ public sealed partial class AntiEtcdServer
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
-        return ProposeAsync(new Command { Type = CommandType.LeaseRevoke, LeaseId = request.Id }, static (LeaseRevokeResponse r) => r.Header, cancellationToken);
+        return ProposeAsync(new Command { Type = CommandType.LeaseRevoke, LeaseId = request.Id }, static (LeaseRevokeResponse r) => r.Header, context, cancellationToken);
     }
 
     /// <summary>
@@ -63,6 +64,20 @@ public sealed partial class AntiEtcdServer
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
         await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
+        if (!IsClusterMode)
+        {
+            return await LocalKeepAliveAsync(request, context, cancellationToken).ConfigureAwait(false);
+        }
+
+        var response = await LeaseOnLeaderAsync(
+            ForwardKind.KeepAlive, request.Id, false, ct => LocalKeepAliveAsync(request, context, ct), Client.ApiResponseReader.ReadLeaseKeepAliveResponse, context, cancellationToken).ConfigureAwait(false);
+        FillHeader(response.Header);
+        return response;
+    }
+
+    /// <summary>A keepalive answered by this node, which is the leader (or a one-node cluster).</summary>
+    private async Task<LeaseKeepAliveResponse> LocalKeepAliveAsync(LeaseKeepAliveRequest request, RequestContext? context, CancellationToken cancellationToken)
+    {
         var (response, expired) = await Loop.ExecuteAsync(
             static (store, s) =>
             {
@@ -83,7 +98,8 @@ public sealed partial class AntiEtcdServer
             },
             (request.Id, Lessor),
             false,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            LeaderReadyIndex).ConfigureAwait(false);
         if (expired)
         {
             // The deadline passed: answer only once the revoke is applied, so TTL 0 always means
@@ -108,18 +124,33 @@ public sealed partial class AntiEtcdServer
     /// <param name="request">The request.</param>
     /// <param name="context">Flags and caller identity; none by default.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
-    public Task<LeaseTimeToLiveResponse> LeaseTimeToLiveAsync(LeaseTimeToLiveRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
+    public async Task<LeaseTimeToLiveResponse> LeaseTimeToLiveAsync(LeaseTimeToLiveRequest request, RequestContext? context = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
-        return ExecuteAsync(
+        await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
+        if (!IsClusterMode)
+        {
+            return await LocalTimeToLiveAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var response = await LeaseOnLeaderAsync(
+            ForwardKind.TimeToLive, request.Id, request.Keys, ct => LocalTimeToLiveAsync(request, ct), Client.ApiResponseReader.ReadLeaseTimeToLiveResponse, context, cancellationToken).ConfigureAwait(false);
+        FillHeader(response.Header);
+        return response;
+    }
+
+    /// <summary>A time-to-live answered from this node's deadlines: it is the leader (or a one-node cluster).</summary>
+    private async Task<LeaseTimeToLiveResponse> LocalTimeToLiveAsync(LeaseTimeToLiveRequest request, CancellationToken cancellationToken)
+    {
+        var response = await Loop.ExecuteAsync(
             static (store, s) =>
             {
                 var response = new LeaseTimeToLiveResponse { Id = s.Request.Id, Header = new ResponseHeader { Revision = store.Revision } };
                 if (!store.TryGetLease(s.Request.Id, out var granted))
                 {
                     response.Ttl = -1;
-                    return MvccResult<LeaseTimeToLiveResponse>.Ok(response);
+                    return response;
                 }
 
                 response.Ttl = s.Lessor.RemainingSeconds(s.Request.Id);
@@ -129,12 +160,14 @@ public sealed partial class AntiEtcdServer
                     response.Keys = store.GetLeaseKeys(s.Request.Id);
                 }
 
-                return MvccResult<LeaseTimeToLiveResponse>.Ok(response);
+                return response;
             },
             (Request: request, Lessor),
-            static r => r.Header,
             false,
-            cancellationToken);
+            cancellationToken,
+            LeaderReadyIndex).ConfigureAwait(false);
+        FillHeader(response.Header);
+        return response;
     }
 
     /// <summary>Every lease, ascending by ID (SPEC §5.5).</summary>
@@ -143,7 +176,7 @@ public sealed partial class AntiEtcdServer
     public Task<LeaseLeasesResponse> LeaseLeasesAsync(RequestContext? context = null, CancellationToken cancellationToken = default)
     {
         ThrowIfStopping();
-        return ExecuteAsync(
+        return ReadAsync(
             static (store, _) =>
             {
                 var ids = store.GetLeaseIds();
@@ -158,6 +191,7 @@ public sealed partial class AntiEtcdServer
             0,
             static r => r.Header,
             false,
+            context,
             cancellationToken);
     }
 
@@ -168,6 +202,12 @@ public sealed partial class AntiEtcdServer
     /// </remarks>
     internal async Task RevokeExpiredLeasesAsync(CancellationToken cancellationToken)
     {
+        if (IsClusterMode && !IsReadyLeader())
+        {
+            // Only the leader decides expiry, once it has applied everything before its term (SPEC §8.6).
+            return;
+        }
+
         var expired = await Loop.ExecuteAsync(static (_, lessor) => lessor.Expired(), Lessor, false, cancellationToken).ConfigureAwait(false);
         foreach (var id in expired)
         {
@@ -181,6 +221,9 @@ public sealed partial class AntiEtcdServer
             }
         }
     }
+
+    /// <summary>The applied index lease answers wait for on a cluster leader (readiness L); 0 elsewhere.</summary>
+    private ulong LeaderReadyIndex => IsClusterMode && _raft is { } raft ? raft.Status.LeaderReadyIndex : 0;
 
     private static long RandomLeaseId()
     {

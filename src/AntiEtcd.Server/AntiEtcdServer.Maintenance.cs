@@ -11,27 +11,52 @@ public sealed partial class AntiEtcdServer
         ThrowIfStopping();
         var applied = Applied;
         var raft = RaftState;
+        var status = _raft?.Status;
+        List<string> errors = [];
+        if (status is null ? raft.LeaderNodeId is null : status.Leader.IsNone)
+        {
+            errors.Add("etcdserver: no leader");
+        }
+
+        if (_membership is not null)
+        {
+            foreach (var peer in _membership.Peers)
+            {
+                if (!_connectedPeers.ContainsKey(peer.Id))
+                {
+                    errors.Add($"peer {peer.Name} is unreachable");
+                }
+            }
+        }
+
+        var leaderName = status is null ? raft.LeaderNodeId : status.Leader.IsNone ? null : NameOf(status.Leader);
+        var role = status is null ? raft.Role : status.Role switch
+        {
+            AntiEtcd.Raft.RaftRole.Leader => RaftRole.Leader,
+            AntiEtcd.Raft.RaftRole.Follower => RaftRole.Follower,
+            _ => RaftRole.Candidate,
+        };
         var response = new StatusResponse
         {
             Header = new ResponseHeader { Revision = applied.Revision },
             Version = ProductVersion,
             DbSize = DataDirectorySize(),
-            Leader = raft.LeaderNodeId is null ? 0 : Node.NodeIdentity.MemberId(raft.LeaderNodeId),
-            RaftIndex = applied.AppliedIndex,
-            RaftTerm = raft.Term,
+            Leader = leaderName is null ? 0 : Node.NodeIdentity.MemberId(leaderName),
+            RaftIndex = status?.Commit ?? applied.AppliedIndex,
+            RaftTerm = status?.Term ?? raft.Term,
             RaftAppliedIndex = applied.AppliedIndex,
-            Errors = raft.LeaderNodeId is null ? ["etcdserver: no leader"] : [],
+            Errors = errors,
             DbSizeInUse = applied.SizeBytes,
             NodeId = NodeId,
-            LeaderNodeId = raft.LeaderNodeId ?? "",
-            RaftState = raft.Role switch
+            LeaderNodeId = leaderName ?? "",
+            RaftState = role switch
             {
                 RaftRole.Leader => "leader",
                 RaftRole.Candidate => "candidate",
                 _ => "follower",
             },
             Cluster = _options.Cluster,
-            Followers = _options.Cluster is null ? null : raft.Followers,
+            Followers = _options.Cluster is null ? null : status is null ? raft.Followers : role == RaftRole.Leader ? CurrentFollowers() : [],
             CompactRevision = applied.CompactRevision,
             ImportState = ImportState,
         };

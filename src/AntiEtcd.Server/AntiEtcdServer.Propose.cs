@@ -16,12 +16,14 @@ public sealed partial class AntiEtcdServer
     /// A client write: once the node is ready for it (no import pending), it goes through the one
     /// write path, <see cref="ProposeCoreAsync"/>, and a refusal becomes its error.
     /// </summary>
-    private async Task<TResponse> ProposeAsync<TResponse>(Command command, Func<TResponse, ResponseHeader> header, CancellationToken cancellationToken)
+    private async Task<TResponse> ProposeAsync<TResponse>(Command command, Func<TResponse, ResponseHeader> header, RequestContext? context, CancellationToken cancellationToken)
         where TResponse : class
     {
         ThrowIfStopping();
         await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
-        var (status, response, compactRevision) = await ProposeCoreAsync(command, cancellationToken).ConfigureAwait(false);
+        var (status, response, compactRevision) = IsClusterMode
+            ? await ClusterProposeAsync(command, context, cancellationToken).ConfigureAwait(false)
+            : await ProposeCoreAsync(command, cancellationToken).ConfigureAwait(false);
         if (status != MvccStatus.Ok)
         {
             Metrics.ProposalsFailed.Add(1);

@@ -164,7 +164,7 @@ public sealed partial class AntiEtcdServer
     {
         try
         {
-            await ProposeAsync(new Command { Type = CommandType.Compact, Revision = revision }, static (Api.CompactionResponse r) => r.Header, CancellationToken.None).ConfigureAwait(false);
+            await ProposeAsync(new Command { Type = CommandType.Compact, Revision = revision }, static (Api.CompactionResponse r) => r.Header, null, CancellationToken.None).ConfigureAwait(false);
             Log.AutoCompacted(_logger, revision);
         }
         catch (AntiEtcdRequestException ex)

@@ -114,16 +114,25 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
         try
         {
             ulong applied = 0;
-            if (_options.Data is { } data)
+            if (IsClusterMode)
+            {
+                (_store, applied) = await OpenClusterAsync(cancellationToken).ConfigureAwait(false);
+                _lastSnapshotIndex = applied;
+            }
+            else if (_options.Data is { } data)
             {
                 (_store, applied) = await OpenStorageAsync(data, cancellationToken).ConfigureAwait(false);
             }
 
             PrepareImport();
             await InitAuthFilterAsync(cancellationToken).ConfigureAwait(false);
-            _applyLoop = new ApplyLoop(_store, applied, AfterOperation, _wal, AfterWrite, OnStorageFailure);
+            _applyLoop = new ApplyLoop(_store, applied, AfterOperation, _wal, IsClusterMode ? AfterClusterWrite : AfterWrite, OnStorageFailure);
             frontend = new HttpFrontend(this);
             await frontend.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (IsClusterMode)
+            {
+                await StartClusterAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -133,12 +142,14 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
                 await frontend.DisposeAsync().ConfigureAwait(false);
             }
 
+            await StopClusterAsync().ConfigureAwait(false);
             if (_applyLoop is not null)
             {
                 await _applyLoop.StopAsync().ConfigureAwait(false);
             }
 
             await CloseStorageAsync().ConfigureAwait(false);
+            await CloseRaftStorageAsync().ConfigureAwait(false);
             _completion.TrySetResult();
             throw;
         }
@@ -146,10 +157,13 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
         _frontend = frontend;
         _leaseExpiry = RunLeaseExpiryAsync(_lifetime.Token);
         _progressNotify = RunProgressNotifyAsync(_lifetime.Token);
-        // A one-node cluster elects itself at once (SPEC §8.2); until replication exists every
-        // node is a one-node cluster and leads term 1.
-        SetRaftState(new RaftStateInfo(RaftRole.Leader, 1, NodeId, [NodeId]));
-        Log.Started(_logger, NodeId, _options.Ip, frontend.LocalPort);
+        if (!IsClusterMode)
+        {
+            // A one-node cluster elects itself at once (SPEC §8.2) and leads term 1.
+            SetRaftState(new RaftStateInfo(RaftRole.Leader, 1, NodeId, [NodeId]));
+        }
+
+        Log.Started(_logger, NodeId, _options.Listen.Ip, frontend.LocalPort);
         // Not awaited (SPEC §13.3 step 3): client requests wait for the outcome instead.
         StartImport();
     }
@@ -177,6 +191,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
     {
         try
         {
+            await TransferLeadershipOnStopAsync().ConfigureAwait(false);
             await CloseSessionsAsync().ConfigureAwait(false);
             if (_frontend is not null)
             {
@@ -195,12 +210,14 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
                 }
             }
 
+            await StopClusterAsync().ConfigureAwait(false);
             if (_applyLoop is not null)
             {
                 await _applyLoop.StopAsync().ConfigureAwait(false);
             }
 
             await CloseStorageAsync().ConfigureAwait(false);
+            await CloseRaftStorageAsync().ConfigureAwait(false);
             _lifetime.Dispose();
 
             Metrics.Dispose();
@@ -274,7 +291,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
     {
         header.ClusterId = ClusterId;
         header.MemberId = MemberId;
-        header.RaftTerm = RaftState.Term;
+        header.RaftTerm = _raft?.Status.Term ?? RaftState.Term;
     }
 
     private ApplyLoop Loop => _applyLoop ?? throw EtcdErrors.Stopping();

@@ -52,4 +52,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "The auth filter threw; the request is refused")]
     public static partial void AuthFilterFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Warning, Message = "peer {Peer}: undecodable forwarding frame ignored: {Reason}")]
+    public static partial void BadForwardFrame(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Error, Message = "A forwarded request failed")]
+    public static partial void ForwardFailed(ILogger logger, Exception exception);
 }

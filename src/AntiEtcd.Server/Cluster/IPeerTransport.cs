@@ -47,6 +47,22 @@ internal interface IPeerTransport : IAsyncDisposable
     /// <exception cref="ArgumentException"><paramref name="to"/> is not a peer (unknown, or this node).</exception>
     void Send(NodeId to, IReadOnlyList<Message> messages);
 
+    /// <summary>
+    /// Receives every authenticated frame that is not a Raft batch (forwarded requests and their replies). Set once,
+    /// before <see cref="StartAsync"/>; it runs on a connection's read loop, so it must only hand the work off.
+    /// Without a handler such frames are dropped.
+    /// </summary>
+    Action<PeerFrameReceived>? FrameHandler { get; set; }
+
+    /// <summary>
+    /// Sends one whole frame to <paramref name="to"/> on this node's outgoing connection, if it is authenticated now;
+    /// unlike <see cref="Send"/> the frame is never queued for a later connection.
+    /// </summary>
+    /// <returns>The connection's number (as in <see cref="PeerStateChanged"/>), or 0 when no authenticated outgoing
+    /// connection exists: the frame was not sent.</returns>
+    /// <exception cref="ArgumentException"><paramref name="to"/> is not a peer.</exception>
+    long SendFrame(NodeId to, byte[] frame);
+
     /// <summary>The traffic counters of <paramref name="peer"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="peer"/> is not a peer.</exception>
     PeerCounters GetCounters(NodeId peer);

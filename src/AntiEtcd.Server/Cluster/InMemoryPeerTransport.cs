@@ -97,6 +97,30 @@ internal sealed class InMemoryPeerTransport : IPeerTransport
     }
 
     /// <inheritdoc/>
+    public Action<PeerFrameReceived>? FrameHandler { get; set; }
+
+    /// <inheritdoc/>
+    public long SendFrame(NodeId to, byte[] frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        CountersOf(to);
+        var receiver = Volatile.Read(ref _disposed) == 0 ? _network.Route(this, to) : null;
+        long outgoing;
+        lock (_connections)
+        {
+            outgoing = _connections.TryGetValue(to, out var ids) ? ids.Outgoing : 0;
+        }
+
+        if (receiver is null || outgoing == 0)
+        {
+            return 0;
+        }
+
+        receiver.DeliverFrame(LocalId, frame, this);
+        return outgoing;
+    }
+
+    /// <inheritdoc/>
     public PeerCounters GetCounters(NodeId peer)
     {
         var c = CountersOf(peer);
@@ -143,6 +167,22 @@ internal sealed class InMemoryPeerTransport : IPeerTransport
 
         Interlocked.Add(ref counters.MessagesReceived, delivered);
         return delivered;
+    }
+
+    /// <summary>Hands a non-Raft frame from <paramref name="from"/> to the handler; replies travel back the same way.</summary>
+    internal void DeliverFrame(NodeId from, byte[] frame, InMemoryPeerTransport sender)
+    {
+        var type = PeerFrame.ReadHeader(frame, out var payload);
+        FrameHandler?.Invoke(new PeerFrameReceived(from, type, payload, reply =>
+        {
+            if (Volatile.Read(ref sender._disposed) != 0 || _network.Route(this, from) is null)
+            {
+                return false;
+            }
+
+            sender.DeliverFrame(LocalId, reply, this);
+            return true;
+        }));
     }
 
     internal void Connected(ClusterMember peer, long outgoing, long incoming)

@@ -38,6 +38,7 @@ internal sealed class PeerSender
     private long _messagesReceived;
     private long _framesReceived;
     private long _dropsReported;
+    private PeerSocket? _authenticated;
 
     public PeerSender(WebSocketPeerTransport transport, ClusterMember peer)
     {
@@ -86,6 +87,19 @@ internal sealed class PeerSender
                 Dropped(oldest);
             }
         }
+    }
+
+    /// <summary>Sends a frame on the authenticated outgoing connection, if there is one; see <see cref="IPeerTransport.SendFrame"/>.</summary>
+    public long SendFrame(byte[] frame)
+    {
+        var socket = Volatile.Read(ref _authenticated);
+        if (socket is null || !socket.Post(frame))
+        {
+            return 0;
+        }
+
+        Interlocked.Increment(ref _framesSent);
+        return socket.Id;
     }
 
     /// <summary>Ends the current reconnect wait now.</summary>
@@ -192,12 +206,14 @@ internal sealed class PeerSender
                 await handshake.CancelAsync().ConfigureAwait(false);
             }
 
+            Volatile.Write(ref _authenticated, socket);
             _transport.Raise(Peer, PeerDirection.Outgoing, PeerConnectionState.Authenticated, socket);
             reason = await RunConnectedAsync(socket).ConfigureAwait(false);
             return true;
         }
         finally
         {
+            Interlocked.CompareExchange(ref _authenticated, null, socket);
             _transport.Raise(Peer, PeerDirection.Outgoing, PeerConnectionState.Disconnected, socket, reason);
             _transport.Untrack(socket);
             await socket.DisposeAsync().ConfigureAwait(false);

@@ -58,6 +58,33 @@ internal sealed class PeerSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends one whole binary frame in the background, after whatever is being sent; false when the connection is
+    /// already ending. A failure to send ends the connection (its read loop notices), so it needs no other report.
+    /// </summary>
+    public bool Post(byte[] frame)
+    {
+        if (Token.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        _ = PostCoreAsync(frame);
+        return true;
+    }
+
+    private async Task PostCoreAsync(byte[] frame)
+    {
+        try
+        {
+            await SendAsync(frame, WebSocketMessageType.Binary).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            Abort();
+        }
+    }
+
     /// <summary>Receives one whole message of at most <paramref name="maxBytes"/> into a new array.</summary>
     /// <exception cref="PeerProtocolException">The message is larger (<paramref name="tooBig"/> is the close code).</exception>
     public Task<ReceivedMessage> ReceiveAsync(int maxBytes, WebSocketCloseStatus tooBig)

@@ -76,6 +76,7 @@ internal sealed class PeerTransportOptions
             Settings = settings,
             ReconnectInterval = TimeSpan.FromMilliseconds(options.ReconnectInterval),
             LogCluster = options.Logs.HasFlag(AntiEtcdLogs.Cluster),
+            ConfigureClient = PeerTls.CreateConfigureClient(options),
         };
     }
 }

@@ -37,6 +37,13 @@ internal sealed partial class WebSocketPeerTransport
                 }
 
                 var type = PeerFrame.ReadHeader(frame.Data, out var payload);
+                if (type is PeerFrameType.ForwardRequest or PeerFrameType.ForwardReply)
+                {
+                    sender.CountReceivedFrame();
+                    FrameHandler?.Invoke(new PeerFrameReceived(peer.Id, type, payload, socket.Post));
+                    continue;
+                }
+
                 if (type != PeerFrameType.RaftBatch)
                 {
                     throw new PeerProtocolException(WebSocketCloseStatus.InvalidMessageType, $"unsupported frame type {(byte)type}");

@@ -117,6 +117,16 @@ internal sealed partial class WebSocketPeerTransport : IPeerTransport
     }
 
     /// <inheritdoc/>
+    public Action<PeerFrameReceived>? FrameHandler { get; set; }
+
+    /// <inheritdoc/>
+    public long SendFrame(NodeId to, byte[] frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return SenderOf(to).SendFrame(frame);
+    }
+
+    /// <inheritdoc/>
     public PeerCounters GetCounters(NodeId peer) => SenderOf(peer).Counters;
 
     /// <inheritdoc/>

@@ -83,6 +83,27 @@ internal static class EtcdErrors
     /// <summary>U6: a write whose outcome is unknown at its deadline.</summary>
     public static AntiEtcdRequestException WriteTimedOut() => new(503, 14, "etcdserver: request timed out" + OutcomeUnknown);
 
-    /// <summary>A bug: never expected for any input.</summary>
+    /// <summary>U1: not ready at the readiness deadline, and no leader is known.</summary>
+    public static AntiEtcdRequestException NoLeader() => new(503, 14, "etcdserver: no leader" + NotExecuted);
+
+    /// <summary>U2: <c>leaderonly</c> on a node that is not the leader.</summary>
+    public static AntiEtcdRequestException NotLeader() => new(503, 14, "etcdserver: not leader" + NotExecuted);
+
+    /// <summary>U3: not ready at the readiness deadline although a leader is known and connected.</summary>
+    public static AntiEtcdRequestException NotReady() => new(503, 14, "etcdserver: not ready" + NotExecuted);
+
+    /// <summary>U4: a follower that knows the leader but has no authenticated connection to it.</summary>
+    public static AntiEtcdRequestException LeaderUnreachable() => new(503, 14, "etcdserver: leader unreachable" + NotExecuted);
+
+    /// <summary>U5: refused as "not leader" before it was proposed, and no other leader accepted it in time.</summary>
+    public static AntiEtcdRequestException LeaderChanged() => new(503, 14, "etcdserver: leader changed" + NotExecuted);
+
+    /// <summary>U7: a write whose proposing leader lost leadership before its outcome was known.</summary>
+    public static AntiEtcdRequestException WriteTimedOutLeaderFailure() => new(503, 14, "etcdserver: request timed out, possibly due to previous leader failure" + OutcomeUnknown);
+
+    /// <summary>U8: a forwarded write whose connection to the leader broke after it was sent.</summary>
+    public static AntiEtcdRequestException WriteTimedOutConnectionLost() => new(503, 14, "etcdserver: request timed out, possibly due to connection lost" + OutcomeUnknown);
+
+    /// <summary>500: a bug (SPEC §3.6); never for any input.</summary>
     public static AntiEtcdRequestException Internal(string text) => new(500, 13, "Internal error: " + text);
 }

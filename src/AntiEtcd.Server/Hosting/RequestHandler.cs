@@ -119,8 +119,14 @@ internal sealed class RequestHandler
 
             if (path == PeerPath)
             {
-                // No peer can authenticate to a one-node cluster.
-                throw EtcdErrors.AccessDenied();
+                // A one-node cluster has no peers (403); a peer certificate must chain to peer_ca (SPEC §10.2).
+                if (_server.Transport is null || !TlsSettings.IsPeerCertificateAccepted(context, _tls))
+                {
+                    throw EtcdErrors.AccessDenied();
+                }
+
+                await _server.AcceptPeerAsync(context).ConfigureAwait(false);
+                return (null, 101);
             }
 
             ThrowIfStopping();

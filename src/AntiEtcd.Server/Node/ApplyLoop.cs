@@ -17,7 +17,7 @@ namespace AntiEtcd.Server.Node;
 /// </remarks>
 internal sealed class ApplyLoop
 {
-    private readonly MvccStore _store;
+    private MvccStore _store;
     private readonly Action<MvccStore> _afterOperation;
     private readonly Action<ulong>? _afterWrite;
     private readonly Wal? _wal;
@@ -26,6 +26,8 @@ internal sealed class ApplyLoop
     // there; the number of requests in flight is bounded by the HTTP server instead.
     private readonly Channel<StoreOperation> _queue = Channel.CreateUnbounded<StoreOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
+    // Reads waiting for the applied index to reach their read index; touched only on the loop.
+    private readonly PriorityQueue<StoreOperation, ulong> _deferred = new();
     private AppliedState _state;
     private ulong _applied;
     private Exception? _failure;
@@ -51,6 +53,16 @@ internal sealed class ApplyLoop
     /// <summary>The state after the last completed operation.</summary>
     public AppliedState State => Volatile.Read(ref _state);
 
+    /// <summary>The store; only on the loop (an operation's <see cref="StoreOperation.Run"/>).</summary>
+    public MvccStore Store => _store;
+
+    /// <summary>Replaces the whole store (a snapshot from the leader); only on the loop.</summary>
+    public void ReplaceStore(MvccStore store, ulong appliedIndex)
+    {
+        _store = store;
+        _applied = appliedIndex;
+    }
+
     /// <summary>Completes when the loop has drained and stopped.</summary>
     public Task Completion => _loop;
 
@@ -59,9 +71,10 @@ internal sealed class ApplyLoop
     /// <param name="state">The work's input.</param>
     /// <param name="isWrite">True for writes: they advance the applied index (a log entry once replicated).</param>
     /// <param name="cancellationToken">Stops waiting; an operation already queued still runs.</param>
-    public Task<TResult> ExecuteAsync<TState, TResult>(Func<MvccStore, TState, TResult> function, TState state, bool isWrite, CancellationToken cancellationToken)
+    /// <param name="minAppliedIndex">Runs only once the applied index has reached it (a read index, readiness L).</param>
+    public Task<TResult> ExecuteAsync<TState, TResult>(Func<MvccStore, TState, TResult> function, TState state, bool isWrite, CancellationToken cancellationToken, ulong minAppliedIndex = 0)
     {
-        var operation = new StoreOperation<TState, TResult>(function, state) { IsWrite = isWrite };
+        var operation = new StoreOperation<TState, TResult>(function, state) { IsWrite = isWrite, MinAppliedIndex = minAppliedIndex };
         Enqueue(operation);
         return operation.Task.WaitAsync(cancellationToken);
     }
@@ -101,18 +114,40 @@ internal sealed class ApplyLoop
                     continue;
                 }
 
-                operation.Run(_store);
-                _afterOperation(_store);
-                if (operation.IsWrite)
+                if (operation.MinAppliedIndex > _applied)
                 {
-                    _applied++;
-                    _afterWrite?.Invoke(_applied);
+                    _deferred.Enqueue(operation, operation.MinAppliedIndex);
+                    continue;
                 }
 
-                Volatile.Write(ref _state, Snapshot());
-                operation.Complete();
+                RunOne(operation);
+                while (_deferred.TryPeek(out var deferred, out var index) && index <= _applied)
+                {
+                    _deferred.Dequeue();
+                    RunOne(deferred);
+                }
             }
         }
+
+        var stopped = new ObjectDisposedException(nameof(ApplyLoop));
+        while (_deferred.TryDequeue(out var left, out _))
+        {
+            left.Abandon(stopped);
+        }
+    }
+
+    private void RunOne(StoreOperation operation)
+    {
+        operation.Run(_store);
+        _afterOperation(_store);
+        if (operation.IsWrite)
+        {
+            _applied = operation.LogIndex > 0 ? operation.LogIndex : _applied + 1;
+            _afterWrite?.Invoke(_applied);
+        }
+
+        Volatile.Write(ref _state, Snapshot());
+        operation.Complete();
     }
 
     /// <summary>Waits for a WAL record; false (and fail-stop) when the log failed.</summary>

@@ -19,6 +19,12 @@ internal abstract class StoreOperation
     /// </summary>
     public long WalSequence { get; set; }
 
+    /// <summary>For a committed log entry of a cluster node: its index, which becomes the applied index; 0 otherwise.</summary>
+    public ulong LogIndex { get; init; }
+
+    /// <summary>For a linearizable read: runs only once the applied index has reached this read index (SPEC §8.5).</summary>
+    public ulong MinAppliedIndex { get; init; }
+
     /// <summary>Runs on the apply loop; must not block.</summary>
     public abstract void Run(MvccStore store);
 

@@ -117,6 +117,23 @@ internal sealed class WatchHub(Func<ResponseHeader> headerFactory)
         }
     }
 
+    /// <summary>
+    /// The whole state was replaced by a snapshot (SPEC §8.3): no watch can be continued gaplessly, so each is cancelled
+    /// with the compacted message carrying the new store's <c>compact_revision</c>; clients resume from there.
+    /// </summary>
+    public void CancelAll(MvccStore store)
+    {
+        foreach (var watcher in _watchers)
+        {
+            watcher.Stream.Watchers.Remove(watcher.Id);
+            watcher.Stream.Enqueue(Compacted(store, watcher.Id));
+        }
+
+        _watchers.Clear();
+        _lastRevision = store.Revision;
+        _lastCompact = store.CompactRevision;
+    }
+
     /// <summary>Drops every watch of a closed stream, without messages.</summary>
     public void Close(WatchStream stream)
     {

@@ -1,0 +1,23 @@
+namespace AntiEtcd.Server.Node;
+
+/// <summary>What a <see cref="RaftInput"/> asks the Raft loop to do.</summary>
+internal enum RaftInputKind
+{
+    /// <summary>A clock tick.</summary>
+    Tick,
+
+    /// <summary>A message from a peer.</summary>
+    Step,
+
+    /// <summary>A proposal.</summary>
+    Propose,
+
+    /// <summary>Send the read-index requests waiting now, as one batch.</summary>
+    ReadIndex,
+
+    /// <summary>Hand leadership over.</summary>
+    Transfer,
+
+    /// <summary>The apply loop took a snapshot.</summary>
+    Snapshot,
+}

@@ -1,0 +1,404 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using AntiEtcd.Raft;
+using AntiEtcd.Server.Cluster;
+using Microsoft.Extensions.Logging;
+using CoreRole = AntiEtcd.Raft.RaftRole;
+
+namespace AntiEtcd.Server.Node;
+
+/// <summary>
+/// The one owner of a cluster node's <see cref="RaftNode"/> (DESIGN §1, docs/raft.md): ticks, peer messages,
+/// proposals and read-index requests arrive in one inbox; each Ready is sent, persisted, sent again (what promises
+/// durability), handed to the apply loop and advanced, in that order.
+/// </summary>
+/// <remarks>
+/// <para>Group commit: while one Ready is being persisted, proposals pile up in the inbox and all go into the next
+/// Ready, which costs one fsync.</para>
+/// <para>Committed entries are handed to the apply loop (<see cref="RaftLoopCallbacks.Apply"/>) in order and applied
+/// there asynchronously; the core only needs to know they were handed over.</para>
+/// <para>Thread-safety: the public methods may be called from any thread; everything else runs on the loop.</para>
+/// </remarks>
+internal sealed partial class RaftLoop : IAsyncDisposable
+{
+    private readonly RaftNode _node;
+    private readonly MemoryRaftStorage _storage;
+    private readonly IPeerTransport _transport;
+    private readonly RaftPersistence? _persistence;
+    private readonly RaftLoopCallbacks _callbacks;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _tick;
+    private readonly ILogger _logger;
+    private readonly bool _logCluster;
+    private readonly string _nodeName;
+    private readonly Func<NodeId, string> _nameOf;
+    private readonly Channel<RaftInput> _inbox = Channel.CreateUnbounded<RaftInput>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<NodeId, long> _lastHeard = new();
+    private readonly Dictionary<NodeId, List<Message>> _outgoing = [];
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private Task _pump = Task.CompletedTask;
+    private ITimer? _ticker;
+    private Task _snapshotSave = Task.CompletedTask;
+    private volatile RaftStatus _status;
+
+    /// <param name="node">The core; owned by this loop from now on.</param>
+    /// <param name="storage">The core's storage: the log kept in memory, written here as Readies are persisted.</param>
+    /// <param name="transport">The peers.</param>
+    /// <param name="persistence">The WAL and snapshots; null for an in-memory node.</param>
+    /// <param name="callbacks">Where committed work and state changes go.</param>
+    /// <param name="time">The clock of the ticks.</param>
+    /// <param name="tick">The tick interval (<c>heartbeat_timeout</c> / 2, docs/raft.md "Timing").</param>
+    /// <param name="nodeName">This node's node_id, for logs.</param>
+    /// <param name="nameOf">Member ID to node_id, for logs and status.</param>
+    /// <param name="logger">Where errors go, and the <c>cluster</c> lines when <paramref name="logCluster"/>.</param>
+    /// <param name="logCluster">Whether <c>--logs cluster</c> is on (SPEC §11.5).</param>
+    public RaftLoop(RaftNode node, MemoryRaftStorage storage, IPeerTransport transport, RaftPersistence? persistence, RaftLoopCallbacks callbacks,
+        TimeProvider time, TimeSpan tick, string nodeName, Func<NodeId, string> nameOf, ILogger logger, bool logCluster)
+    {
+        _logCluster = logCluster;
+        _node = node;
+        _storage = storage;
+        _transport = transport;
+        _persistence = persistence;
+        _callbacks = callbacks;
+        _time = time;
+        _tick = tick;
+        _nodeName = nodeName;
+        _nameOf = nameOf;
+        _logger = logger;
+        _status = new RaftStatus(node.Role, node.Term, node.Leader, node.Commit, 0);
+    }
+
+    /// <summary>The latest role, term, leader and commit index, as of the last processed Ready.</summary>
+    public RaftStatus Status => _status;
+
+    /// <summary>Completes when the loop has stopped; faults if it failed.</summary>
+    public Task Completion => _loop;
+
+    /// <summary>Starts ticking, reading peers and processing.</summary>
+    public void Start()
+    {
+        _loop = Task.Run(RunAsync);
+        _pump = Task.Run(PumpAsync);
+        _ticker = _time.CreateTimer(static s => ((RaftLoop)s!).Post(new RaftInput(RaftInputKind.Tick)), this, _tick, _tick);
+    }
+
+    /// <summary>Proposes a command; completes once it is in the leader's log (not committed), or with NotLeader.</summary>
+    public Task<ProposeResult> ProposeAsync(ReadOnlyMemory<byte> command)
+    {
+        var completion = new TaskCompletionSource<ProposeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!Post(new RaftInput(RaftInputKind.Propose) { Data = command, Completion = completion }))
+        {
+            completion.TrySetResult(new ProposeResult(ProposeStatus.NotLeader, 0, 0));
+        }
+
+        return completion.Task;
+    }
+
+    /// <summary>Hands leadership over to <paramref name="to"/> (graceful stop).</summary>
+    public void TransferLeadership(NodeId to) => Post(new RaftInput(RaftInputKind.Transfer) { Peer = to });
+
+    /// <summary>The apply loop took a snapshot of the state at <paramref name="index"/>: record it, compact the log and save it.</summary>
+    public void SnapshotTaken(ulong index, ReadOnlyMemory<byte> image) => Post(new RaftInput(RaftInputKind.Snapshot) { Index = index, Data = image });
+
+    /// <summary>The member IDs heard from (any message) within <paramref name="window"/>, this node excluded.</summary>
+    public List<NodeId> HeardFrom(TimeSpan window)
+    {
+        var now = _time.GetTimestamp();
+        var heard = new List<NodeId>();
+        foreach (var (peer, at) in _lastHeard)
+        {
+            if (_time.GetElapsedTime(at, now) <= window)
+            {
+                heard.Add(peer);
+            }
+        }
+
+        return heard;
+    }
+
+    /// <summary>Stops the loop; the transport is the caller's to dispose.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_ticker is not null)
+        {
+            await _ticker.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _inbox.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _snapshotSave.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        FailReads(new ObjectDisposedException(nameof(RaftLoop)));
+        _stop.Dispose();
+    }
+
+    private bool Post(RaftInput input) => _inbox.Writer.TryWrite(input);
+
+    private async Task PumpAsync()
+    {
+        try
+        {
+            await foreach (var received in _transport.Received.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                _lastHeard[received.From] = _time.GetTimestamp();
+                if (!Post(new RaftInput(RaftInputKind.Step) { Message = received.Message }))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            var reader = _inbox.Reader;
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var input))
+                {
+                    Handle(input);
+                }
+
+                while (_node.HasReady())
+                {
+                    var ready = _node.GetReady();
+                    await ProcessReadyAsync(ready).ConfigureAwait(false);
+                    _node.Advance(ready);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            // A storage failure (or a bug): nothing more may be promised to peers or clients.
+            RaftLog.LoopFailed(_logger, _nodeName, ex);
+            _inbox.Writer.TryComplete();
+            FailReads(ex);
+            while (_inbox.Reader.TryRead(out var left))
+            {
+                (left.Completion as TaskCompletionSource<ProposeResult>)?.TrySetResult(new ProposeResult(ProposeStatus.NotLeader, 0, 0));
+            }
+
+            _callbacks.Failed(ex);
+            throw;
+        }
+    }
+
+    private void Handle(RaftInput input)
+    {
+        switch (input.Kind)
+        {
+            case RaftInputKind.Tick:
+                _node.Tick();
+                break;
+            case RaftInputKind.Step:
+                _node.Step(input.Message!);
+                break;
+            case RaftInputKind.Propose:
+                ((TaskCompletionSource<ProposeResult>)input.Completion!).TrySetResult(_node.Propose(input.Data));
+                break;
+            case RaftInputKind.ReadIndex:
+                StartReadBatch();
+                break;
+            case RaftInputKind.Transfer:
+                _node.TransferLeadership(input.Peer);
+                break;
+            case RaftInputKind.Snapshot:
+                RecordSnapshot(input.Index, input.Data);
+                break;
+        }
+    }
+
+    private async Task ProcessReadyAsync(Ready ready)
+    {
+        if (ready.SoftState is { } soft)
+        {
+            OnSoftState(soft);
+        }
+
+        Send(ready.Messages);
+        if (ready.Snapshot is not null || ready.Entries.Count > 0 || ready.HardState is not null)
+        {
+            if (_persistence is not null)
+            {
+                await _persistence.PersistAsync(ready).ConfigureAwait(false);
+            }
+
+            if (ready.Snapshot is { } snapshot)
+            {
+                _storage.ApplySnapshot(snapshot);
+                if (_logCluster)
+                {
+                    var leader = _nameOf(_node.Leader);
+                    RaftLog.SnapshotInstalled(_logger, _nodeName, snapshot.Index, snapshot.Term, leader);
+                }
+            }
+
+            _storage.Append(ready.Entries);
+            if (ready.HardState is { } state)
+            {
+                _storage.SetHardState(state);
+            }
+        }
+
+        Send(ready.MessagesAfterPersist);
+        if (ready.Snapshot is { } installed)
+        {
+            _callbacks.InstallSnapshot(installed);
+        }
+
+        if (ready.CommittedEntries.Count > 0)
+        {
+            _callbacks.Apply(ready.CommittedEntries);
+        }
+
+        foreach (var state in ready.ReadStates)
+        {
+            CompleteReadBatch(state);
+        }
+
+        var previous = _status;
+        _status = previous with { Role = _node.Role, Term = _node.Term, Leader = _node.Leader, Commit = _node.Commit };
+    }
+
+    private void OnSoftState(SoftState soft)
+    {
+        var previous = _status;
+        var noop = soft.Role == CoreRole.Leader && previous.Role != CoreRole.Leader ? _node.LastIndex : previous.LeaderReadyIndex;
+        _status = new RaftStatus(soft.Role, soft.Term, soft.Leader, _node.Commit, noop);
+        switch (soft.Role)
+        {
+            case CoreRole.Leader:
+                if (_logCluster)
+                {
+                    var followers = string.Join(",", _transport.Peers.Select(p => p.Name));
+                    RaftLog.Leader(_logger, _nodeName, soft.Term, followers);
+                }
+
+                break;
+            case CoreRole.Candidate:
+            case CoreRole.PreCandidate:
+                if (_logCluster && (previous.Role is not (CoreRole.Candidate or CoreRole.PreCandidate) || previous.Term != soft.Term))
+                {
+                    RaftLog.Candidate(_logger, _nodeName, soft.Term);
+                }
+
+                break;
+            default:
+                if (_logCluster && !soft.Leader.IsNone && (soft.Leader != previous.Leader || soft.Term != previous.Term))
+                {
+                    var leader = _nameOf(soft.Leader);
+                    RaftLog.Following(_logger, _nodeName, leader, soft.Term);
+                }
+
+                break;
+        }
+
+        if (soft.Leader != previous.Leader || soft.Term != previous.Term)
+        {
+            // Read-index requests are dropped by the core on a leader change: ask again, on the new leader.
+            RequeueReads();
+        }
+
+        _callbacks.StateChanged(_status);
+    }
+
+    private void Send(IReadOnlyList<Message> messages)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var message in messages)
+        {
+            if (!_outgoing.TryGetValue(message.To, out var list))
+            {
+                list = [];
+                _outgoing[message.To] = list;
+            }
+
+            list.Add(message);
+        }
+
+        foreach (var (to, list) in _outgoing)
+        {
+            if (list.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                _transport.Send(to, list.ToArray());
+            }
+            catch (ArgumentException)
+            {
+                // Not a peer: the core never addresses one, but a bug must not stop the loop.
+            }
+
+            foreach (var message in list)
+            {
+                if (message.Type == MessageType.Snap)
+                {
+                    // The transport does not confirm delivery; the follower's answer (or its next rejection) does.
+                    if (_logCluster)
+                    {
+                        var peer = _nameOf(to);
+                        RaftLog.SnapshotSent(_logger, _nodeName, message.Snapshot!.Index, peer);
+                    }
+
+                    _node.ReportSnapshot(to, success: true);
+                }
+            }
+
+            list.Clear();
+        }
+    }
+
+    private void RecordSnapshot(ulong index, ReadOnlyMemory<byte> image)
+    {
+        if (index <= _storage.GetSnapshot().Index || index > _storage.LastIndex)
+        {
+            return;
+        }
+
+        var snapshot = _storage.CreateSnapshot(index, image);
+
+        // Keep some entries behind the snapshot, so a follower that is a little behind catches up from the log
+        // instead of receiving the whole state.
+        var keep = _callbacks.CatchUpEntries;
+        if (index > keep && index - keep > _storage.FirstIndex)
+        {
+            _storage.Compact(index - keep);
+        }
+
+        if (_persistence is not null && _snapshotSave.IsCompleted)
+        {
+            _snapshotSave = SaveSnapshotAsync(snapshot);
+        }
+    }
+
+    private async Task SaveSnapshotAsync(Snapshot snapshot)
+    {
+        try
+        {
+            await _persistence!.SaveSnapshotAsync(snapshot).ConfigureAwait(false);
+            if (_logCluster)
+            {
+                RaftLog.SnapshotSaved(_logger, _nodeName, snapshot.Index, snapshot.Data.Length);
+            }
+        }
+        catch (Exception ex)
+        {
+            _callbacks.Failed(ex);
+        }
+    }
+}

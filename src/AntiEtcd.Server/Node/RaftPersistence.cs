@@ -1,0 +1,70 @@
+using AntiEtcd.Raft;
+using AntiEtcd.Storage;
+
+namespace AntiEtcd.Server.Node;
+
+/// <summary>
+/// A cluster node's durable Raft state (SPEC §8.2, §9.2): entries, hard state and snapshot records in the WAL, snapshot
+/// images in the snapshot store. Used only by the <see cref="RaftLoop"/>, which persists each Ready here before it sends
+/// what promises durability (docs/raft.md).
+/// </summary>
+internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syncEntries)
+{
+    /// <summary>The WAL.</summary>
+    public Wal Wal => wal;
+
+    /// <summary>
+    /// Writes a Ready's snapshot, entries and hard state, then waits until they are durable: fsynced when the term, the
+    /// vote or a snapshot changed (always, SPEC §8.2) or when <c>persist_interval</c> is 0; written otherwise.
+    /// </summary>
+    public async Task PersistAsync(Ready ready)
+    {
+        long sequence = 0;
+        var sync = syncEntries;
+        if (ready.Snapshot is { } snapshot)
+        {
+            await snapshots.SaveAsync(snapshot.Index, snapshot.Term, snapshot.Data, CancellationToken.None).ConfigureAwait(false);
+            sequence = wal.Append(RecordKind.Snapshot, snapshot.Index, RaftEntryCodec.EncodeSnapshotTerm(snapshot.Term));
+            sync = true;
+        }
+
+        foreach (var entry in ready.Entries)
+        {
+            sequence = wal.Append(RecordKind.Entry, entry.Index, RaftEntryCodec.EncodeEntry(entry));
+        }
+
+        if (ready.HardState is { } state)
+        {
+            sequence = wal.Append(RecordKind.HardState, 0, RaftEntryCodec.EncodeHardState(state));
+        }
+
+        if (sequence == 0 || !ready.MustSync)
+        {
+            // A commit-only hard state may reach the disk later: a lost commit index is learnt again from the leader.
+            return;
+        }
+
+        // MustSync with no snapshot and no entries means the term or the vote changed.
+        sync |= ready.Entries.Count == 0;
+        if (sync)
+        {
+            await wal.SyncAsync(sequence, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            await wal.WaitAsync(sequence, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Saves a snapshot this node took of its own state, records it in the WAL and releases the segments it covers.
+    /// Runs beside the loop: the log entries stay in memory until <see cref="RaftLoop"/> compacts them.
+    /// </summary>
+    public async Task SaveSnapshotAsync(Snapshot snapshot)
+    {
+        await snapshots.SaveAsync(snapshot.Index, snapshot.Term, snapshot.Data, CancellationToken.None).ConfigureAwait(false);
+        var sequence = wal.Append(RecordKind.Snapshot, snapshot.Index, RaftEntryCodec.EncodeSnapshotTerm(snapshot.Term));
+        await wal.WaitAsync(sequence, CancellationToken.None).ConfigureAwait(false);
+        await wal.ReleaseBeforeAsync(snapshot.Index + 1, CancellationToken.None).ConfigureAwait(false);
+    }
+}
