@@ -258,7 +258,16 @@ public sealed partial class AntiEtcdServer
     {
         foreach (var entry in entries)
         {
-            Loop.Enqueue(new LogEntryOperation(entry, Lessor, _tracker!) { IsWrite = true, LogIndex = entry.Index });
+            Loop.Enqueue(new LogEntryOperation(entry, Lessor, _tracker!, OnEntryApplied) { IsWrite = true, LogIndex = entry.Index });
+        }
+    }
+
+    /// <summary>On the apply loop: an import entry decides this node's pending import, whoever proposed it (SPEC §9.6).</summary>
+    private void OnEntryApplied(object? response)
+    {
+        if (response is ImportOutcome outcome)
+        {
+            CompleteImport(outcome);
         }
     }
 

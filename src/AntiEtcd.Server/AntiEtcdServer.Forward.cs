@@ -232,7 +232,7 @@ public sealed partial class AntiEtcdServer
             throw EtcdErrors.BadRequest("forwarded command: " + ex.Message);
         }
 
-        if (command.Type is not (CommandType.Put or CommandType.DeleteRange or CommandType.Txn or CommandType.Compact or CommandType.LeaseGrant or CommandType.LeaseRevoke))
+        if (command.Type is not (CommandType.Put or CommandType.DeleteRange or CommandType.Txn or CommandType.Compact or CommandType.LeaseGrant or CommandType.LeaseRevoke or CommandType.Import))
         {
             throw EtcdErrors.BadRequest("forwarded command: not a client write");
         }

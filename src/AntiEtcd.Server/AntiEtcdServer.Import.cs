@@ -117,6 +117,12 @@ public sealed partial class AntiEtcdServer
         {
             // The outcome is handled on the apply loop (CompleteImport), before anything queued
             // after the entry runs; here only a failed proposal is left to handle.
+            if (IsClusterMode)
+            {
+                await ProposeImportInClusterAsync(command).ConfigureAwait(false);
+                return;
+            }
+
             await ProposeCoreAsync(command, CancellationToken.None).ConfigureAwait(false);
         }
         catch (AntiEtcdRequestException)
@@ -134,6 +140,35 @@ public sealed partial class AntiEtcdServer
         finally
         {
             ReleaseImportGate();
+        }
+    }
+
+    /// <summary>
+    /// A cluster node proposes its import once a leader exists, forwarded if needed (SPEC §9.6), and tries again after
+    /// any refusal that says it was not executed; its application, on this node, decides the outcome.
+    /// </summary>
+    private async Task ProposeImportInClusterAsync(Command command)
+    {
+        while (!_stopping && Volatile.Read(ref _importGate) is not null)
+        {
+            try
+            {
+                await ClusterProposeAsync(command, null, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (AntiEtcdRequestException ex) when (ex.Code == 503 && ex.Message.EndsWith(Hosting.EtcdErrors.NotExecuted, StringComparison.Ordinal))
+            {
+            }
+            catch (AntiEtcdRequestException ex) when (ex.Code == 503)
+            {
+                // Outcome unknown: the entry may still be applied here (which completes the import); wait a little
+                // for that before proposing again, which would only be skipped if the first one was applied.
+                var gate = Volatile.Read(ref _importGate);
+                if (gate is not null)
+                {
+                    await gate.Task.WaitAsync(TimeSpan.FromMilliseconds(_options.ElectionTimeout), _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+            }
         }
     }
 
