@@ -15,6 +15,7 @@ namespace AntiEtcd.LoadGen;
 /// <param name="Label">Free text carried into the result (e.g. the server's name).</param>
 /// <param name="ReportDirectory">When set, no load is generated: the JSON results in this directory are printed as a markdown table.</param>
 /// <param name="ReportByLabel">With <see cref="ReportDirectory"/>: the table compares server modes (the runs' labels) instead of servers against the ceiling.</param>
+/// <param name="Serializable">Range requests carry <c>"serializable":true</c>: answered from the receiving node's own state, no read index (SPEC §8.5).</param>
 /// <param name="Preload">Write every key of the key set before the run, in txns of <see cref="PreloadBatch"/> puts over the run's connections.</param>
 /// <param name="PreloadOnly">Preload, then exit without a measured run (to fill a server for a restart test).</param>
 /// <param name="FsyncProbeDirectory">When set, no load is generated: the write + fsync latency of a file in this directory is measured for the run's duration.</param>
@@ -35,7 +36,8 @@ internal sealed record LoadGenOptions(
     bool Preload,
     bool PreloadOnly,
     string? FsyncProbeDirectory,
-    bool ReportByLabel)
+    bool ReportByLabel,
+    bool Serializable)
 {
     /// <summary>Puts per preload txn: the server's default <c>max_txn_ops</c>.</summary>
     public const int PreloadBatch = 128;
@@ -58,6 +60,7 @@ internal sealed record LoadGenOptions(
           --out FILE           also write the result's JSON to FILE
           --report DIR         print the *.json results in DIR as a markdown table and exit
           --report-modes DIR   the same, rows by keys/connections/label, throughput vs label 'memory'
+          --serializable       range requests are serializable (no read index; a follower answers alone)
           --preload            first write every key once, in txns of 128 puts over N connections
           --preload-only       preload, print the time it took, exit (no measured run)
           --fsync-probe DIR    no load: append 4 KiB + fsync to a file in DIR for --duration s, print latency
@@ -87,6 +90,7 @@ internal sealed record LoadGenOptions(
         var preloadOnly = false;
         string? fsyncProbe = null;
         var reportByLabel = false;
+        var serializable = false;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -112,6 +116,12 @@ internal sealed record LoadGenOptions(
             if (name == "json")
             {
                 json = inline is null || inline is "1" or "true";
+                continue;
+            }
+
+            if (name == "serializable")
+            {
+                serializable = inline is null || inline is "1" or "true";
                 continue;
             }
 
@@ -214,7 +224,8 @@ internal sealed record LoadGenOptions(
             preload,
             preloadOnly,
             fsyncProbe,
-            reportByLabel);
+            reportByLabel,
+            serializable);
     }
 
     private static Uri ParseUrl(string value)

@@ -66,6 +66,7 @@ internal static class ReportTable
         "ceiling" => 0,
         "put" => 1,
         "range" => 2,
-        _ => 3,
+        "range-serializable" => 3,
+        _ => 4,
     };
 }

@@ -18,12 +18,15 @@ internal sealed class RequestCorpus
     /// <summary><c>{"key":"…","value":"…"}</c> for each key, base64 as the JSON gateway wants.</summary>
     public byte[][] PutBodies { get; }
 
-    /// <summary><c>{"key":"…"}</c> for each key.</summary>
+    /// <summary><c>{"key":"…"}</c> (or <c>{"key":"…","serializable":true}</c>) for each key.</summary>
     public byte[][] RangeBodies { get; }
 
     /// <summary>Builds the bodies of <paramref name="keys"/> keys with values of <paramref name="valueSize"/> bytes.</summary>
     /// <remarks>Values are printable bytes from a fixed seed, different per key, so runs are repeatable.</remarks>
-    public static RequestCorpus Create(int keys, int valueSize)
+    /// <param name="keys">Size of the key set.</param>
+    /// <param name="valueSize">Bytes of each value.</param>
+    /// <param name="serializable">Range bodies ask for a serializable read (<c>"serializable":true</c>).</param>
+    public static RequestCorpus Create(int keys, int valueSize, bool serializable)
     {
         var random = new Random(20_240_601);
         var putBodies = new byte[keys][];
@@ -40,7 +43,9 @@ internal sealed class RequestCorpus
             var key64 = Convert.ToBase64String(key);
             var value64 = Convert.ToBase64String(value);
             putBodies[i] = Encoding.ASCII.GetBytes($$"""{"key":"{{key64}}","value":"{{value64}}"}""");
-            rangeBodies[i] = Encoding.ASCII.GetBytes($$"""{"key":"{{key64}}"}""");
+            rangeBodies[i] = Encoding.ASCII.GetBytes(serializable
+                ? $$"""{"key":"{{key64}}","serializable":true}"""
+                : $$"""{"key":"{{key64}}"}""");
         }
 
         return new RequestCorpus(putBodies, rangeBodies);
