@@ -60,3 +60,7 @@ stop_server() {
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
+
+# stamp: prefixes every line with the wall-clock time it was read (to time log lines of a start-up).
+# run-durable.sh pipes server logs through it; it was lost when this file was split out.
+stamp() { while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }

@@ -15,6 +15,7 @@ namespace AntiEtcd.LoadGen;
 /// <param name="Label">Free text carried into the result (e.g. the server's name).</param>
 /// <param name="ReportDirectory">When set, no load is generated: the JSON results in this directory are printed as a markdown table.</param>
 /// <param name="ReportByLabel">With <see cref="ReportDirectory"/>: the table compares server modes (the runs' labels) instead of servers against the ceiling.</param>
+/// <param name="ReportMedians">With <see cref="ReportDirectory"/>: repeated runs are grouped by workload, connections and label, and their medians printed (see <see cref="MedianTable"/>).</param>
 /// <param name="Serializable">Range requests carry <c>"serializable":true</c>: answered from the receiving node's own state, no read index (SPEC §8.5).</param>
 /// <param name="Preload">Write every key of the key set before the run, in txns of <see cref="PreloadBatch"/> puts over the run's connections.</param>
 /// <param name="PreloadOnly">Preload, then exit without a measured run (to fill a server for a restart test).</param>
@@ -37,6 +38,7 @@ internal sealed record LoadGenOptions(
     bool PreloadOnly,
     string? FsyncProbeDirectory,
     bool ReportByLabel,
+    bool ReportMedians,
     bool Serializable)
 {
     /// <summary>Puts per preload txn: the server's default <c>max_txn_ops</c>.</summary>
@@ -60,6 +62,7 @@ internal sealed record LoadGenOptions(
           --out FILE           also write the result's JSON to FILE
           --report DIR         print the *.json results in DIR as a markdown table and exit
           --report-modes DIR   the same, rows by keys/connections/label, throughput vs label 'memory'
+          --report-medians DIR the same, medians of repeated runs by workload/connections/label, vs label 'single'
           --serializable       range requests are serializable (no read index; a follower answers alone)
           --preload            first write every key once, in txns of 128 puts over N connections
           --preload-only       preload, print the time it took, exit (no measured run)
@@ -91,6 +94,7 @@ internal sealed record LoadGenOptions(
         string? fsyncProbe = null;
         var reportByLabel = false;
         var serializable = false;
+        var reportMedians = false;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -199,6 +203,10 @@ internal sealed record LoadGenOptions(
                     report = value;
                     reportByLabel = true;
                     break;
+                case "report-medians":
+                    report = value;
+                    reportMedians = true;
+                    break;
                 case "fsync-probe":
                     fsyncProbe = value;
                     break;
@@ -225,6 +233,7 @@ internal sealed record LoadGenOptions(
             preloadOnly,
             fsyncProbe,
             reportByLabel,
+            reportMedians,
             serializable);
     }
 

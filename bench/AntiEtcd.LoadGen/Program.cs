@@ -21,7 +21,10 @@ if (options is null)
 
 if (options.ReportDirectory is { } directory)
 {
-    await Console.Out.WriteAsync(options.ReportByLabel ? ModeTable.Render(directory) : ReportTable.Render(directory));
+    await Console.Out.WriteAsync(
+        options.ReportMedians ? MedianTable.Render(directory)
+        : options.ReportByLabel ? ModeTable.Render(directory)
+        : ReportTable.Render(directory));
     return 0;
 }
 
