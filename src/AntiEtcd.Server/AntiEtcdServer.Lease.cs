@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using AntiEtcd.Api;
 using AntiEtcd.Mvcc;
 using AntiEtcd.Server.Cluster;
+using AntiEtcd.Server.Hosting;
 using AntiEtcd.Server.Node;
 
 namespace AntiEtcd.Server;
@@ -116,8 +117,32 @@ public sealed partial class AntiEtcdServer
             }
         }
 
+        await ConfirmLeadershipAsync(cancellationToken).ConfigureAwait(false);
         FillHeader(response.Header);
         return response;
+    }
+
+    /// <summary>
+    /// On a cluster leader, after renewing or reading a deadline: a heartbeat quorum (a read index) proves that no
+    /// newer leader existed when the deadline was set, so the next leader's refreshed deadline (SPEC §8.6) is later
+    /// than the one promised here. Without it, a deposed leader that has not noticed yet could promise a lease a
+    /// newer leader expires first.
+    /// </summary>
+    private async Task ConfirmLeadershipAsync(CancellationToken cancellationToken)
+    {
+        if (!IsClusterMode || _raft is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _raft.ReadIndexAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NoLeaderException)
+        {
+            throw EtcdErrors.ReadTimedOut();
+        }
     }
 
     /// <summary>A lease's remaining and granted TTL and, on request, its keys (SPEC §5.4).</summary>
@@ -166,6 +191,7 @@ public sealed partial class AntiEtcdServer
             false,
             cancellationToken,
             LeaderReadyIndex).ConfigureAwait(false);
+        await ConfirmLeadershipAsync(cancellationToken).ConfigureAwait(false);
         FillHeader(response.Header);
         return response;
     }
