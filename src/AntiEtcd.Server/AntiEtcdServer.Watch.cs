@@ -38,6 +38,7 @@ public sealed partial class AntiEtcdServer
         ArgumentNullException.ThrowIfNull(callback);
         ThrowIfStopping();
         await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
+        var ready = IsClusterMode ? await WatchReadinessAsync(context?.LeaderOnly == true, context?.NoWaitQuorum == true, cancellationToken).ConfigureAwait(false) : 0;
         var created = await Loop.ExecuteAsync(
             static (store, s) =>
             {
@@ -50,7 +51,8 @@ public sealed partial class AntiEtcdServer
             },
             (Server: this, Request: request, Callback: callback),
             false,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            ready).ConfigureAwait(false);
         if (created.Failure is { } reason)
         {
             throw EtcdErrors.BadRequest(reason);
@@ -148,11 +150,53 @@ public sealed partial class AntiEtcdServer
             return CreateWatchAfterImportAsync(stream, request, flags, cancellationToken);
         }
 
+        if (IsClusterMode)
+        {
+            return CreateWatchInClusterAsync(stream, request, flags, cancellationToken);
+        }
+
         return Loop.ExecuteAsync(
             static (store, s) => s.Server.Hub.Create(store, s.Stream, s.Request, s.Server._options.MaxWatchesPerConnection),
             (Server: this, Stream: stream, Request: request),
             false,
             cancellationToken);
+    }
+
+    /// <summary>
+    /// A watch on a cluster node is served locally once the node is ready for local reads (SPEC §8.4 L), so that it
+    /// starts from a state at least as new as the one this node had when it joined the leader's term.
+    /// </summary>
+    private async Task CreateWatchInClusterAsync(WatchStream stream, WatchCreateRequest request, RequestFlags flags, CancellationToken cancellationToken)
+    {
+        ulong ready;
+        try
+        {
+            ready = await WatchReadinessAsync(flags.HasFlag(RequestFlags.LeaderOnly), flags.HasFlag(RequestFlags.NoWaitQuorum), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AntiEtcdRequestException ex) when (ex.Code == 503)
+        {
+            await FailWatchCreateAsync(stream, ex.Message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await Loop.ExecuteAsync(
+            static (store, s) => s.Server.Hub.Create(store, s.Stream, s.Request, s.Server._options.MaxWatchesPerConnection),
+            (Server: this, Stream: stream, Request: request),
+            false,
+            cancellationToken,
+            ready).ConfigureAwait(false);
+    }
+
+    /// <summary>Readiness L for a watch (SPEC §8.4): the applied index to wait for; U2 with <c>leaderonly</c> on a follower.</summary>
+    private Task<ulong> WatchReadinessAsync(bool leaderOnly, bool noWaitQuorum, CancellationToken cancellationToken)
+    {
+        if (leaderOnly && _raft!.Status.Role != AntiEtcd.Raft.RaftRole.Leader)
+        {
+            throw EtcdErrors.NotLeader();
+        }
+
+        var arrival = _time.GetTimestamp();
+        return LocalReadyIndexAsync(noWaitQuorum ? arrival : After(arrival, _options.WaitQuorumTimeout), cancellationToken);
     }
 
     /// <summary>Sends "create failed" for a create request that could not be decoded.</summary>
