@@ -129,6 +129,12 @@ public static class JepsenRunner
 
         text.Append(valid ? "VALID\n" : "INVALID: see history.jsonl, nemesis.log and the node logs in this folder\n");
         await File.WriteAllTextAsync(Path.Combine(folder, "check.txt"), text.ToString(), CancellationToken.None);
+        // One line per run in artifacts/jepsen/runs.log: test runners hide the output of passing tests.
+        var root = Path.GetDirectoryName(folder)!;
+        await File.AppendAllTextAsync(
+            Path.Combine(root, "runs.log"),
+            string.Create(CultureInfo.InvariantCulture, $"{options.Name}\t{(valid ? "valid" : "INVALID")}\t{checkedOps} operations checked\t{operations} recorded\t{faults} faults\n"),
+            CancellationToken.None);
         bool keep = !valid || options.KeepArtifacts;
         if (!keep)
         {
