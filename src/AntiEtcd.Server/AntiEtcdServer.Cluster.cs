@@ -95,35 +95,8 @@ public sealed partial class AntiEtcdServer
     /// </summary>
     private async Task<(MvccStore Store, ulong Applied, RaftPersistence Persistence)> RecoverRaftAsync(string path, MemoryRaftStorage storage, List<NodeId> voters, CancellationToken cancellationToken)
     {
-        _dataDirectory = DataDirectory.Open(path, NodeId, ClusterId, StorageFileSystem);
-        foreach (var warning in _dataDirectory.Warnings)
-        {
-            Log.StorageWarning(_logger, warning);
-        }
-
-        _snapshots = SnapshotStore.Open(_dataDirectory.SnapshotDirectory, StorageFileSystem);
-        var (wal, recovery) = await Wal.OpenAsync(
-            _dataDirectory.WalDirectory,
-            new WalOptions
-            {
-                PersistInterval = TimeSpan.FromMilliseconds(_options.PersistInterval),
-                TimeProvider = _time,
-                SyncObserver = elapsed => Metrics.WalFsyncDuration.Record(elapsed.TotalSeconds),
-            },
-            StorageFileSystem,
-            null,
-            cancellationToken).ConfigureAwait(false);
+        var (wal, recovery, loaded) = await OpenDataDirectoryAsync(path, cancellationToken).ConfigureAwait(false);
         _raftWal = wal;
-        foreach (var warning in recovery.Warnings)
-        {
-            Log.StorageWarning(_logger, warning);
-        }
-
-        var loaded = _snapshots.LoadNewestValid(s => s.Index + 1 >= recovery.FirstIndex);
-        foreach (var warning in loaded.Warnings)
-        {
-            Log.StorageWarning(_logger, warning);
-        }
 
         var store = new MvccStore();
         ulong applied = 0;
@@ -143,7 +116,7 @@ public sealed partial class AntiEtcdServer
         }
         else if (recovery.Entries.Count > 0 && recovery.FirstIndex > 1)
         {
-            throw new IOException($"{_dataDirectory.WalDirectory}: the log starts at entry {recovery.FirstIndex} and no snapshot covers the entries before it");
+            throw new IOException($"{_dataDirectory!.WalDirectory}: the log starts at entry {recovery.FirstIndex} and no snapshot covers the entries before it");
         }
 
         var entries = new List<Entry>();
@@ -156,7 +129,7 @@ public sealed partial class AntiEtcdServer
 
             if (record.Index != applied + 1 + (ulong)entries.Count)
             {
-                throw new IOException($"{_dataDirectory.WalDirectory}: entry {record.Index} follows {applied + (ulong)entries.Count}: the log has a gap");
+                throw new IOException($"{_dataDirectory!.WalDirectory}: entry {record.Index} follows {applied + (ulong)entries.Count}: the log has a gap");
             }
 
             entries.Add(RaftEntryCodec.DecodeEntry(record.Index, record.Payload));
@@ -172,7 +145,7 @@ public sealed partial class AntiEtcdServer
 
         var (commit, first, last) = (storage.InitialState().Commit, storage.FirstIndex - 1, storage.LastIndex);
         RaftLog.Recovered(_logger, NodeId, hardState.Term, commit, first, last, path);
-        return (store, applied, new RaftPersistence(wal, _snapshots, syncEntries: _options.PersistInterval == 0));
+        return (store, applied, new RaftPersistence(wal, _snapshots!, syncEntries: _options.PersistInterval == 0));
     }
 
     /// <summary>Starts dialling peers and the Raft loop, once the listener accepts peer connections.</summary>

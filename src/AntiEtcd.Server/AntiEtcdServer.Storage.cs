@@ -28,35 +28,8 @@ public sealed partial class AntiEtcdServer
     /// <returns>The recovered store and the log index it reflects.</returns>
     private async Task<(MvccStore Store, ulong AppliedIndex)> OpenStorageAsync(string path, CancellationToken cancellationToken)
     {
-        _dataDirectory = DataDirectory.Open(path, NodeId, ClusterId, StorageFileSystem);
-        foreach (var warning in _dataDirectory.Warnings)
-        {
-            Log.StorageWarning(_logger, warning);
-        }
-
-        _snapshots = SnapshotStore.Open(_dataDirectory.SnapshotDirectory, StorageFileSystem);
-        var (wal, recovery) = await Wal.OpenAsync(
-            _dataDirectory.WalDirectory,
-            new WalOptions
-            {
-                PersistInterval = TimeSpan.FromMilliseconds(_options.PersistInterval),
-                TimeProvider = _time,
-                SyncObserver = elapsed => Metrics.WalFsyncDuration.Record(elapsed.TotalSeconds),
-            },
-            StorageFileSystem,
-            null,
-            cancellationToken).ConfigureAwait(false);
+        var (wal, recovery, loaded) = await OpenDataDirectoryAsync(path, cancellationToken).ConfigureAwait(false);
         _wal = wal;
-        foreach (var warning in recovery.Warnings)
-        {
-            Log.StorageWarning(_logger, warning);
-        }
-
-        var loaded = _snapshots.LoadNewestValid(s => s.Index + 1 >= recovery.FirstIndex);
-        foreach (var warning in loaded.Warnings)
-        {
-            Log.StorageWarning(_logger, warning);
-        }
 
         MvccStore store;
         ulong applied;
@@ -78,7 +51,7 @@ public sealed partial class AntiEtcdServer
         {
             if (recovery.Entries.Count > 0 && recovery.FirstIndex > 1)
             {
-                throw new IOException($"{_dataDirectory.WalDirectory}: the log starts at entry {recovery.FirstIndex} and no snapshot covers the entries before it");
+                throw new IOException($"{_dataDirectory!.WalDirectory}: the log starts at entry {recovery.FirstIndex} and no snapshot covers the entries before it");
             }
 
             store = new MvccStore();
@@ -94,7 +67,7 @@ public sealed partial class AntiEtcdServer
 
             if (entry.Index != applied + 1)
             {
-                throw new IOException($"{_dataDirectory.WalDirectory}: entry {entry.Index} follows {applied}: the log has a gap");
+                throw new IOException($"{_dataDirectory!.WalDirectory}: entry {entry.Index} follows {applied}: the log has a gap");
             }
 
             Command command;
@@ -104,7 +77,7 @@ public sealed partial class AntiEtcdServer
             }
             catch (InvalidDataException ex)
             {
-                throw new InvalidDataException($"{_dataDirectory.WalDirectory}: log entry {entry.Index}: {ex.Message}", ex);
+                throw new InvalidDataException($"{_dataDirectory!.WalDirectory}: log entry {entry.Index}: {ex.Message}", ex);
             }
 
             var (_, response) = CommandApplier.Apply(store, Lessor, command);
@@ -125,6 +98,44 @@ public sealed partial class AntiEtcdServer
         _lastIndex = applied;
         Log.Recovered(_logger, path, applied, store.Revision, recovery.TornTail is null ? "none" : recovery.TornTail.Reason);
         return (store, applied);
+    }
+
+    /// <summary>
+    /// Opens the data directory, its snapshots and its WAL (SPEC §9.1, §9.3), logging every warning, and loads the newest
+    /// valid snapshot from which the WAL continues without a gap. Shared by single nodes and cluster nodes.
+    /// </summary>
+    private async Task<(Wal Wal, WalRecovery Recovery, SnapshotLoadResult Snapshot)> OpenDataDirectoryAsync(string path, CancellationToken cancellationToken)
+    {
+        _dataDirectory = DataDirectory.Open(path, NodeId, ClusterId, StorageFileSystem);
+        foreach (var warning in _dataDirectory.Warnings)
+        {
+            Log.StorageWarning(_logger, warning);
+        }
+
+        _snapshots = SnapshotStore.Open(_dataDirectory.SnapshotDirectory, StorageFileSystem);
+        var (wal, recovery) = await Wal.OpenAsync(
+            _dataDirectory.WalDirectory,
+            new WalOptions
+            {
+                PersistInterval = TimeSpan.FromMilliseconds(_options.PersistInterval),
+                TimeProvider = _time,
+                SyncObserver = elapsed => Metrics.WalFsyncDuration.Record(elapsed.TotalSeconds),
+            },
+            StorageFileSystem,
+            null,
+            cancellationToken).ConfigureAwait(false);
+        foreach (var warning in recovery.Warnings)
+        {
+            Log.StorageWarning(_logger, warning);
+        }
+
+        var loaded = _snapshots.LoadNewestValid(s => s.Index + 1 >= recovery.FirstIndex);
+        foreach (var warning in loaded.Warnings)
+        {
+            Log.StorageWarning(_logger, warning);
+        }
+
+        return (wal, recovery, loaded);
     }
 
     /// <summary>
