@@ -21,6 +21,7 @@ public static class FilterLoader
     /// <exception cref="ArgumentException">Anything that prevents creating the filter; the message says what.</exception>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Loading a user assembly is the purpose; refused under Native AOT.")]
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Loading a user assembly is the purpose; refused under Native AOT.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The type comes from the user assembly just loaded, which the trimmer never sees; refused under Native AOT.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Refused when dynamic code is not supported.")]
     public static T Create<T>(string option, string spec, IReadOnlyDictionary<string, string> options)
         where T : class
