@@ -105,6 +105,9 @@ public sealed class TestCluster : IAsyncDisposable
             HeartbeatTimeout = 50,
             ElectionTimeout = 300,
             ReconnectInterval = 100,
+
+            // A graceful stop waits this long for the peer connections to drain (see StopTests): keep it short.
+            ReplicationTimeout = 2000,
             Data = _dataRoot is null ? null : Path.Combine(_dataRoot, Names[index]),
         };
         _configure?.Invoke(index, options);

@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using AntiEtcd.Api;
+
+namespace AntiEtcd.Server.Tests.ClusterNode;
+
+/// <summary>SPEC §8.3: a node that missed writes catches up by log, or by snapshot once the leader compacted its log.</summary>
+[Collection("cluster")]
+public sealed class CatchUpTests
+{
+    [Fact]
+    public async Task RestartedNodeThatMissedManyWritesCatchesUpByLog()
+    {
+        await using var cluster = await TestCluster.StartAsync(3, data: true);
+        var leader = await cluster.WaitForLeaderAsync();
+        var lagging = (leader + 1) % 3;
+        await cluster.StopNodeAsync(lagging);
+
+        await WriteKeysAsync(cluster, leader, "m/", 2000);
+        var last = await cluster.PutOkAsync(leader, "z", "last");
+
+        await cluster.StartNodeAsync(lagging);
+        await AwaitConvergedAsync(cluster, lagging, "m/", 2000, last);
+    }
+
+    [Fact]
+    public async Task NodeBehindTheCompactedLogInstallsASnapshotAndItsWatchesAreCancelled()
+    {
+        // Five nodes: one cut off and one stopped still leave a majority.
+        await using var cluster = await TestCluster.StartAsync(5, proxies: true, configure: (_, o) =>
+        {
+            o.SnapshotEntries = 100;
+            o.CompactRevisions = 100;
+        });
+        var leader = await cluster.WaitForLeaderAsync();
+        var behind = (leader + 1) % 5;
+        var empty = (leader + 2) % 5;
+        await cluster.PutOkAsync(leader, "b/0", "before");
+        Assert.Equal("before", await cluster.GetAsync(behind, "b/0"));
+
+        // A watch on the node that will fall behind; it stays ready for local reads while cut off (SPEC §8.4).
+        cluster.Isolate(behind);
+        var responses = new ConcurrentQueue<WatchResponse>();
+        await cluster.Servers[behind]!.CreateWatchAsync(
+            new WatchCreateRequest { Key = "s/"u8.ToArray(), RangeEnd = "s0"u8.ToArray() },
+            r =>
+            {
+                responses.Enqueue(r);
+                return ValueTask.CompletedTask;
+            },
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        // An in-memory node restarted empty needs a snapshot too.
+        await cluster.StopNodeAsync(empty);
+        await WriteKeysAsync(cluster, leader, "s/", 400);
+        var last = await cluster.PutOkAsync(leader, "z", "last");
+        var firstIndex = LeaderLogFirstIndex(cluster.Servers[leader]!);
+        Assert.True(firstIndex > 100, $"the leader kept its log from index {firstIndex} after 400 writes with snapshot_entries 100");
+        await cluster.StartNodeAsync(empty);
+        var beforeHeal = responses.Count;
+        var behindStatus = await cluster.StatusAsync(behind);
+        cluster.Heal(behind);
+
+        await AwaitConvergedAsync(cluster, behind, "s/", 400, last);
+        await AwaitConvergedAsync(cluster, empty, "s/", 400, last);
+        await Until.TrueAsync(
+            () => responses.Any(r => r.Canceled && r.CompactRevision > 0),
+            TimeSpan.FromSeconds(5),
+            () => "the watch on the node that installed a snapshot was not cancelled with compact_revision: "
+                + $"{responses.Count} responses ({beforeHeal} before healing), {responses.Count(r => r.Canceled)} cancelled; status of the cut-off node before healing: {behindStatus}");
+    }
+
+    /// <summary>The first index the leader's Raft log still holds (white-box: there is no public view of it).</summary>
+    private static ulong LeaderLogFirstIndex(AntiEtcdServer server)
+    {
+        var raft = typeof(AntiEtcdServer).GetField("_raft", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(server)!;
+        var storage = (AntiEtcd.Raft.MemoryRaftStorage)raft.GetType().GetField("_storage", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(raft)!;
+        return storage.FirstIndex;
+    }
+
+    /// <summary>Writes keys prefix0..prefixN-1 through one node, a few at a time.</summary>
+    internal static async Task WriteKeysAsync(TestCluster cluster, int node, string prefix, int count)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                await cluster.PutOkAsync(node, prefix + i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture), "v" + i);
+            }
+        }));
+    }
+
+    private static async Task AwaitConvergedAsync(TestCluster cluster, int node, string prefix, int count, long revision)
+    {
+        NodeReply? seen = null;
+        await Until.TrueAsync(
+            async () =>
+            {
+                seen = await cluster.PostAsync(node, "/v3/kv/range", new System.Text.Json.Nodes.JsonObject
+                {
+                    ["key"] = TestCluster.B64(prefix),
+                    ["range_end"] = TestCluster.B64(prefix[..^1] + (char)(prefix[^1] + 1)),
+                    ["count_only"] = true,
+                    ["serializable"] = true,
+                });
+                return seen.Status == 200 && seen.Revision == revision && NodeReply.Number(seen.Body["count"]) == count;
+            },
+            TimeSpan.FromSeconds(20),
+            () => $"{cluster.Names[node]} did not reach revision {revision} with {count} keys: {seen}");
+    }
+}
