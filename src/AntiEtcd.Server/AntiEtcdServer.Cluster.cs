@@ -363,6 +363,7 @@ public sealed partial class AntiEtcdServer
         {
             _connectedPeers.TryRemove(new KeyValuePair<NodeId, long>(e.Peer, e.ConnectionId));
             ConnectionLost(e.ConnectionId);
+            _raft?.ReportUnreachable(e.Peer);
         }
 
         SignalReadiness();

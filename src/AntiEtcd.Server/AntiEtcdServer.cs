@@ -35,6 +35,8 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
     private Task? _progressNotify;
     private int _started;
     private volatile bool _stopping;
+    private int _clientRequests;
+    private TaskCompletionSource? _clientRequestsDrained;
 
     /// <summary>Creates a node; nothing runs until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The options (SPEC §11.2); validated here.</param>
@@ -197,7 +199,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
             {
                 using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.ReplicationTimeout), _time);
                 using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-                await _frontend.StopAsync(drain.Token).ConfigureAwait(false);
+                await StopFrontendAsync(_frontend, drain.Token).ConfigureAwait(false);
                 await _frontend.DisposeAsync().ConfigureAwait(false);
             }
 
@@ -277,6 +279,49 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
         {
             Log.EventHandlerFailed(_logger, ex);
         }
+    }
+
+    /// <summary>A client HTTP request (not a peer connection) began.</summary>
+    internal void ClientRequestStarted() => Interlocked.Increment(ref _clientRequests);
+
+    /// <summary>A client HTTP request ended; the last one during a stop lets the drain finish.</summary>
+    internal void ClientRequestFinished()
+    {
+        if (Interlocked.Decrement(ref _clientRequests) == 0 && _stopping)
+        {
+            Volatile.Read(ref _clientRequestsDrained)?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Stops the listener: waits for client requests in flight (up to the token), then ends whatever is left, peer
+    /// connections included, which would otherwise hold the drain until its deadline.
+    /// </summary>
+    private async Task StopFrontendAsync(HttpFrontend frontend, CancellationToken drain)
+    {
+        using var cutOff = CancellationTokenSource.CreateLinkedTokenSource(drain);
+        var stop = frontend.StopAsync(cutOff.Token);
+        if (IsClusterMode)
+        {
+            var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _clientRequestsDrained, drained);
+            if (Volatile.Read(ref _clientRequests) == 0)
+            {
+                drained.TrySetResult();
+            }
+
+            await drained.Task.WaitAsync(drain).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+            // The peer connections (incoming ones are requests on this listener) end here, with 1001 to every peer.
+            if (_transport is not null)
+            {
+                await _transport.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await cutOff.CancelAsync().ConfigureAwait(false);
+        }
+
+        await stop.ConfigureAwait(false);
     }
 
     private void ThrowIfStopping()

@@ -213,7 +213,17 @@ internal sealed class PeerSender
         }
         finally
         {
-            Interlocked.CompareExchange(ref _authenticated, null, socket);
+            if (Interlocked.CompareExchange(ref _authenticated, null, socket) == socket)
+            {
+                // What was queued for a connection that ended is stale by the time another one exists: Raft's appends
+                // are re-sent from the follower's next index (the core is told the peer is unreachable), and old
+                // appends could otherwise deliver entries the leader has since compacted away.
+                while (_queue.Reader.TryRead(out var stale))
+                {
+                    Dropped(stale);
+                }
+            }
+
             _transport.Raise(Peer, PeerDirection.Outgoing, PeerConnectionState.Disconnected, socket, reason);
             _transport.Untrack(socket);
             await socket.DisposeAsync().ConfigureAwait(false);

@@ -32,6 +32,26 @@ internal sealed class RequestHandler
 
     public async Task HandleAsync(HttpContext context)
     {
+        // Peer connections live as long as the node; a graceful stop drains client requests only.
+        if (context.Request.Path.Value == PeerPath)
+        {
+            await HandleCoreAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        _server.ClientRequestStarted();
+        try
+        {
+            await HandleCoreAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            _server.ClientRequestFinished();
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext context)
+    {
         var started = Stopwatch.GetTimestamp();
         var path = context.Request.Path.Value ?? "/";
         var api = ApiRoutes.FromPath(path);

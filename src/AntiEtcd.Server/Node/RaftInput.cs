@@ -18,6 +18,6 @@ internal readonly record struct RaftInput(RaftInputKind Kind)
     /// <summary>Snapshot: the applied index it reflects.</summary>
     public ulong Index { get; init; }
 
-    /// <summary>Transfer: the new leader.</summary>
+    /// <summary>Transfer: the new leader. Unreachable: the peer.</summary>
     public NodeId Peer { get; init; }
 }

@@ -18,6 +18,9 @@ internal enum RaftInputKind
     /// <summary>Hand leadership over.</summary>
     Transfer,
 
+    /// <summary>The connection to a peer was lost.</summary>
+    Unreachable,
+
     /// <summary>The apply loop took a snapshot.</summary>
     Snapshot,
 }

@@ -99,6 +99,9 @@ internal sealed partial class RaftLoop : IAsyncDisposable
     /// <summary>Hands leadership over to <paramref name="to"/> (graceful stop).</summary>
     public void TransferLeadership(NodeId to) => Post(new RaftInput(RaftInputKind.Transfer) { Peer = to });
 
+    /// <summary>The connection to <paramref name="peer"/> ended: the leader stops streaming to it and probes instead.</summary>
+    public void ReportUnreachable(NodeId peer) => Post(new RaftInput(RaftInputKind.Unreachable) { Peer = peer });
+
     /// <summary>The apply loop took a snapshot of the state at <paramref name="index"/>: record it, compact the log and save it.</summary>
     public void SnapshotTaken(ulong index, ReadOnlyMemory<byte> image) => Post(new RaftInput(RaftInputKind.Snapshot) { Index = index, Data = image });
 
@@ -209,6 +212,9 @@ internal sealed partial class RaftLoop : IAsyncDisposable
                 break;
             case RaftInputKind.Transfer:
                 _node.TransferLeadership(input.Peer);
+                break;
+            case RaftInputKind.Unreachable:
+                _node.ReportUnreachable(input.Peer);
                 break;
             case RaftInputKind.Snapshot:
                 RecordSnapshot(input.Index, input.Data);
