@@ -36,6 +36,14 @@ if [ ! -x "$tree/publish/aot/antietcd" ] || [ ! -x "$tree/publish/aot-cli/anticl
   ) || { echo "publish failed; re-run the dotnet publish commands above in $tree to see why"; exit 1; }
 fi
 
+# SPEC §11.2: a native build cannot load assemblies and says so (exit 1) instead of failing later.
+refusal=$("$tree/publish/aot/antietcd" --port 0 --auth_filter /nonexistent/filter.dll:Some.Filter 2>&1 >/dev/null) && {
+  echo "the AOT build accepted --auth_filter"; exit 1; }
+case $refusal in
+  *"cannot load assemblies"*) ;;
+  *) echo "unexpected refusal of --auth_filter by the AOT build: $refusal"; exit 1 ;;
+esac
+
 size_of() { du -sb --exclude='*.pdb' --exclude='*.xml' --exclude='*.dbg' "$1" | cut -f1; }
 {
   echo "jit_antietcd_bytes=$(size_of "$tree/publish/jit")"
