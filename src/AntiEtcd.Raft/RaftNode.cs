@@ -246,6 +246,24 @@ public sealed partial class RaftNode
         }
     }
 
+    /// <summary>
+    /// The transport lost every connection to <paramref name="leader"/> (its process died: the peer's kernel closed
+    /// them). A follower then stops honouring the leader lease and campaigns after a short randomized wait, in
+    /// (1, ElectionTicks / 2 + 1] ticks, instead of up to two election timeouts; a peer told the same grants its
+    /// pre-vote. Liveness only: votes still need an up-to-date log and one vote per term, and a live leader's next
+    /// message resets the timer. Ignored unless <paramref name="leader"/> is this node's current leader.
+    /// </summary>
+    public void ReportLeaderLost(NodeId leader)
+    {
+        if (Role == RaftRole.Leader || Leader.IsNone || leader != Leader)
+        {
+            return;
+        }
+
+        _electionElapsed = Math.Max(_electionElapsed, ElectionTicks);
+        _randomizedElectionTimeout = _electionElapsed + 1 + _random.Next(Math.Max(1, ElectionTicks / 2));
+    }
+
     /// <summary>The transport finished sending a snapshot to <paramref name="peer"/>, successfully or not.</summary>
     /// <remarks>Without this report a follower whose snapshot was lost would never be retried.</remarks>
     public void ReportSnapshot(NodeId peer, bool success)

@@ -25,6 +25,7 @@ public sealed partial class AntiEtcdServer
     private ProposalTracker? _tracker;
     private Wal? _raftWal;
     private readonly ConcurrentDictionary<NodeId, long> _connectedPeers = new();
+    private readonly ConcurrentDictionary<NodeId, long> _incomingPeers = new();
     private readonly Channel<RaftStateInfo> _stateEvents = Channel.CreateUnbounded<RaftStateInfo>(new UnboundedChannelOptions { SingleReader = true });
     private Task _stateEventPump = Task.CompletedTask;
     private TaskCompletionSource _readinessChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -352,6 +353,15 @@ public sealed partial class AntiEtcdServer
     {
         if (e.Direction != PeerDirection.Outgoing)
         {
+            if (e.State == PeerConnectionState.Authenticated)
+            {
+                _incomingPeers[e.Peer] = e.ConnectionId;
+            }
+            else if (e.State == PeerConnectionState.Disconnected && _incomingPeers.TryRemove(new KeyValuePair<NodeId, long>(e.Peer, e.ConnectionId)))
+            {
+                ReportIfLeaderLost(e.Peer);
+            }
+
             return;
         }
 
@@ -364,9 +374,23 @@ public sealed partial class AntiEtcdServer
             _connectedPeers.TryRemove(new KeyValuePair<NodeId, long>(e.Peer, e.ConnectionId));
             ConnectionLost(e.ConnectionId);
             _raft?.ReportUnreachable(e.Peer);
+            ReportIfLeaderLost(e.Peer);
         }
 
         SignalReadiness();
+    }
+
+    /// <summary>
+    /// When both connections with the leader are gone (its process died, so its kernel closed them), the core may
+    /// campaign after a short wait instead of a full election timeout: this is what keeps failover after a crash
+    /// well under the SPEC §8.2 bound. A partition that keeps sockets open still takes the election timeout.
+    /// </summary>
+    private void ReportIfLeaderLost(NodeId peer)
+    {
+        if (_raft is { } raft && raft.Status.Leader == peer && !_connectedPeers.ContainsKey(peer) && !_incomingPeers.ContainsKey(peer))
+        {
+            raft.ReportLeaderLost(peer);
+        }
     }
 
     private void SignalReadiness() =>

@@ -495,6 +495,52 @@ public sealed class RaftPaperTests
         Assert.Equal(RaftRole.Follower, env.Raft(1).Role);
     }
 
+    /// <summary>
+    /// Fast failover (our extension): followers told that the leader's connections are gone campaign within half an
+    /// election timeout and grant each other's pre-votes; without the report the lease keeps them waiting.
+    /// </summary>
+    [Fact]
+    public void ReportLeaderLostLetsFollowersElectWithinHalfAnElectionTimeout()
+    {
+        var env = new InteractionEnv().AddNodes(3, new NodeOptions { PreVote = true, CheckQuorum = true }).Elect(1);
+        var term = env.Raft(1).Term;
+        env.Isolate(1);
+        env.Raft(2).ReportLeaderLost(new NodeId(1));
+        env.Raft(3).ReportLeaderLost(new NodeId(1));
+        var ticks = 0;
+        while (env.Raft(2).Role != RaftRole.Leader && env.Raft(3).Role != RaftRole.Leader && ticks < 10)
+        {
+            env.Tick(2);
+            env.Tick(3);
+            env.Stabilize();
+            ticks++;
+        }
+
+        Assert.True(env.Raft(2).Role == RaftRole.Leader || env.Raft(3).Role == RaftRole.Leader, $"no leader after {ticks} ticks");
+        Assert.True(ticks <= 6, $"took {ticks} ticks; ElectionTicks / 2 + 1 = 6");
+        Assert.True(env.Raft(2).Term > term);
+    }
+
+    /// <summary>ReportLeaderLost is about the current leader only: a stale report neither disturbs nor shortens the lease.</summary>
+    [Fact]
+    public void ReportLeaderLostForAnotherNodeChangesNothing()
+    {
+        var env = new InteractionEnv().AddNodes(3, new NodeOptions { PreVote = true, CheckQuorum = true }).Elect(1);
+        var term = env.Raft(1).Term;
+        env.Raft(2).ReportLeaderLost(new NodeId(3));
+        env.Raft(3).ReportLeaderLost(new NodeId(2));
+        for (var i = 0; i < 6; i++)
+        {
+            env.Tick(2);
+            env.Tick(3);
+            env.Stabilize();
+        }
+
+        Assert.Equal(RaftRole.Leader, env.Raft(1).Role);
+        Assert.Equal(term, env.Raft(2).Term);
+        Assert.Equal(term, env.Raft(3).Term);
+    }
+
     /// <summary>Thesis §3.10: leadership transfer — the leader brings the target up to date and sends TimeoutNow;
     /// the target wins the next term at once.</summary>
     [Fact]

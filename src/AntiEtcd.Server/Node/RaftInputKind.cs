@@ -21,6 +21,9 @@ internal enum RaftInputKind
     /// <summary>The connection to a peer was lost.</summary>
     Unreachable,
 
+    /// <summary>Every connection to the leader was lost: campaign soon (fast failover).</summary>
+    LeaderLost,
+
     /// <summary>The apply loop took a snapshot.</summary>
     Snapshot,
 }

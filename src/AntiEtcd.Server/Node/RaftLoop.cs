@@ -102,6 +102,9 @@ internal sealed partial class RaftLoop : IAsyncDisposable
     /// <summary>The connection to <paramref name="peer"/> ended: the leader stops streaming to it and probes instead.</summary>
     public void ReportUnreachable(NodeId peer) => Post(new RaftInput(RaftInputKind.Unreachable) { Peer = peer });
 
+    /// <summary>Both connections with <paramref name="peer"/> are gone; if it leads, campaign soon (<see cref="RaftNode.ReportLeaderLost"/>).</summary>
+    public void ReportLeaderLost(NodeId peer) => Post(new RaftInput(RaftInputKind.LeaderLost) { Peer = peer });
+
     /// <summary>The apply loop took a snapshot of the state at <paramref name="index"/>: record it, compact the log and save it.</summary>
     public void SnapshotTaken(ulong index, ReadOnlyMemory<byte> image) => Post(new RaftInput(RaftInputKind.Snapshot) { Index = index, Data = image });
 
@@ -215,6 +218,9 @@ internal sealed partial class RaftLoop : IAsyncDisposable
                 break;
             case RaftInputKind.Unreachable:
                 _node.ReportUnreachable(input.Peer);
+                break;
+            case RaftInputKind.LeaderLost:
+                _node.ReportLeaderLost(input.Peer);
                 break;
             case RaftInputKind.Snapshot:
                 RecordSnapshot(input.Index, input.Data);
