@@ -11,6 +11,12 @@ public sealed partial class MvccStore
     /// <summary>The store snapshot format this build writes and the only one it reads.</summary>
     public const byte SnapshotFormatVersion = 1;
 
+    /// <summary>
+    /// The format of an image written through a persist filter (SPEC §9.4): version 1's layout
+    /// with filtered values, followed by the keys whose live version is volatile.
+    /// </summary>
+    public const byte FilteredSnapshotFormatVersion = 2;
+
     // Smallest encodings, for the up-front count checks: a lease is two varints; a key record a
     // length, one key byte, a version count and a two-varint tombstone; an event a type byte, a
     // length, one key byte and two varints.
@@ -31,11 +37,23 @@ public sealed partial class MvccStore
     /// <paramref name="output"/>, and the image ends with the CRC32C of all the bytes before it.
     /// The output is deterministic: equal states give equal images.
     /// </remarks>
-    public void WriteSnapshot(IBufferWriter<byte> output)
+    public void WriteSnapshot(IBufferWriter<byte> output) => WriteSnapshot(output, null);
+
+    /// <summary>
+    /// Writes the state as <see cref="WriteSnapshot(IBufferWriter{byte})"/> does, with every
+    /// retained value passed through <paramref name="filter"/> first (SPEC §9.4: the persisted
+    /// form). A volatile version is written with an empty value, and a key whose live version is
+    /// volatile is listed at the end of the image (format <see cref="FilteredSnapshotFormatVersion"/>),
+    /// so that the reader knows which live values are missing.
+    /// </summary>
+    /// <param name="output">Where the image goes.</param>
+    /// <param name="filter">The value filter; null writes format <see cref="SnapshotFormatVersion"/>.</param>
+    public void WriteSnapshot(IBufferWriter<byte> output, SnapshotValueFilter? filter)
     {
         ArgumentNullException.ThrowIfNull(output);
         var writer = new SnapshotWriter(output);
-        writer.WriteByte(SnapshotFormatVersion);
+        List<ReadOnlyMemory<byte>>? volatileKeys = filter is null ? null : [];
+        writer.WriteByte(filter is null ? SnapshotFormatVersion : FilteredSnapshotFormatVersion);
         writer.WriteVarint(_revision);
         writer.WriteVarint(_compactRevision);
         writer.WriteVarint(_leases.Count);
@@ -54,7 +72,7 @@ public sealed partial class MvccStore
             if (cursor.Value is KeyValue only)
             {
                 writer.WriteVarint(1);
-                WriteVersion(ref writer, only);
+                WriteVersion(ref writer, only, filter, volatileKeys, isLatest: true);
             }
             else
             {
@@ -62,7 +80,7 @@ public sealed partial class MvccStore
                 writer.WriteVarint(history.Count);
                 for (var i = 0; i < history.Count; i++)
                 {
-                    WriteVersion(ref writer, history[i]);
+                    WriteVersion(ref writer, history[i], filter, volatileKeys, isLatest: i == history.Count - 1);
                 }
             }
         }
@@ -76,11 +94,20 @@ public sealed partial class MvccStore
             writer.WriteVarint(e.PrevKv?.ModRevision ?? 0);
         }
 
+        if (volatileKeys is not null)
+        {
+            writer.WriteVarint(volatileKeys.Count);
+            foreach (var key in volatileKeys)
+            {
+                writer.WriteBytes(key.Span);
+            }
+        }
+
         writer.Finish();
     }
 
     /// <summary>
-    /// Rebuilds a store from an image written by <see cref="WriteSnapshot"/>. The result equals the
+    /// Rebuilds a store from an image written by <see cref="WriteSnapshot(IBufferWriter{byte})"/>. The result equals the
     /// original in every observable way (ranges at every retained revision, history, leases and
     /// their keys, counters); <see cref="LastEvents"/> starts empty.
     /// </summary>
@@ -92,16 +119,25 @@ public sealed partial class MvccStore
     /// </remarks>
     /// <exception cref="InvalidDataException">The image is truncated, corrupt or of an unknown
     /// version; the message says what and at which byte offset.</exception>
-    public static MvccStore ReadSnapshot(ReadOnlySpan<byte> image)
+    public static MvccStore ReadSnapshot(ReadOnlySpan<byte> image) => ReadSnapshot(image, out _);
+
+    /// <summary>
+    /// Rebuilds a store as <see cref="ReadSnapshot(ReadOnlySpan{byte})"/> does, and gives the keys
+    /// whose live version a persist filter made volatile (empty for an unfiltered image). Their
+    /// live value in the store is empty: the caller decides what to do with them (SPEC §9.4).
+    /// </summary>
+    /// <exception cref="InvalidDataException">As <see cref="ReadSnapshot(ReadOnlySpan{byte})"/>;
+    /// also a volatile key that is not a live key of the image.</exception>
+    public static MvccStore ReadSnapshot(ReadOnlySpan<byte> image, out IReadOnlyList<ReadOnlyMemory<byte>> volatileKeys)
     {
         if (image.IsEmpty)
         {
             throw SnapshotReader.Corrupt(0, "empty image");
         }
 
-        if (image[0] != SnapshotFormatVersion)
+        if (image[0] is not (SnapshotFormatVersion or FilteredSnapshotFormatVersion))
         {
-            throw SnapshotReader.Corrupt(0, $"unknown format version {image[0]} (this build reads {SnapshotFormatVersion})");
+            throw SnapshotReader.Corrupt(0, $"unknown format version {image[0]} (this build reads {SnapshotFormatVersion} and {FilteredSnapshotFormatVersion})");
         }
 
         if (image.Length < 1 + sizeof(uint))
@@ -120,6 +156,12 @@ public sealed partial class MvccStore
         var reader = new SnapshotReader(body, 1);
         var store = new MvccStore();
         store.ReadState(ref reader);
+        volatileKeys = image[0] == FilteredSnapshotFormatVersion ? store.ReadVolatileKeys(ref reader) : [];
+        if (reader.Remaining != 0)
+        {
+            throw SnapshotReader.Corrupt(reader.Position, $"{reader.Remaining} unexpected bytes after the last event");
+        }
+
         return store;
     }
 
@@ -165,7 +207,7 @@ public sealed partial class MvccStore
         return hasher.Finish();
     }
 
-    private static void WriteVersion(ref SnapshotWriter writer, KeyValue kv)
+    private static void WriteVersion(ref SnapshotWriter writer, KeyValue kv, SnapshotValueFilter? filter, List<ReadOnlyMemory<byte>>? volatileKeys, bool isLatest)
     {
         writer.WriteVarint(kv.ModRevision);
         writer.WriteVarint(kv.Version);
@@ -173,8 +215,46 @@ public sealed partial class MvccStore
         {
             writer.WriteVarint(kv.CreateRevision);
             writer.WriteVarint(kv.Lease);
-            writer.WriteBytes(kv.Value.Span);
+            var value = kv.Value;
+            if (filter is not null)
+            {
+                if (filter(kv.Key.Span, kv.Value) is { } stored)
+                {
+                    value = stored;
+                }
+                else
+                {
+                    value = default;
+                    if (isLatest)
+                    {
+                        volatileKeys!.Add(kv.Key);
+                    }
+                }
+            }
+
+            writer.WriteBytes(value.Span);
         }
+    }
+
+    /// <summary>The trailing list of a filtered image: keys in ascending order, each a live key of the image.</summary>
+    private List<ReadOnlyMemory<byte>> ReadVolatileKeys(ref SnapshotReader reader)
+    {
+        var keys = new List<ReadOnlyMemory<byte>>();
+        var count = reader.ReadCount(2, "volatile key count");
+        for (var i = 0; i < count; i++)
+        {
+            var offset = reader.Position;
+            var key = reader.ReadBytes();
+            if (!_index.TryGetValue(key, out var record) || Current(record) is null
+                || (keys.Count > 0 && key.SequenceCompareTo(keys[^1].Span) <= 0))
+            {
+                throw SnapshotReader.Corrupt(offset, "volatile key is not a live key above the previous one");
+            }
+
+            keys.Add(Current(record)!.Key);
+        }
+
+        return keys;
     }
 
     private void ReadState(ref SnapshotReader reader)
@@ -241,11 +321,6 @@ public sealed partial class MvccStore
         for (var i = 0; i < eventCount; i++)
         {
             _log.Add(ReadEvent(ref reader, ref previousRevision));
-        }
-
-        if (reader.Remaining != 0)
-        {
-            throw SnapshotReader.Corrupt(reader.Position, $"{reader.Remaining} unexpected bytes after the last event");
         }
 
         Debug.Assert(_index.Count == keyCount, "keys are strictly ascending, so every TryAdd added one");

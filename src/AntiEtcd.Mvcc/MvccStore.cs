@@ -28,7 +28,7 @@ public sealed partial class MvccStore
     private static readonly Event[] NoEvents = [];
 
     /// <summary>Each entry is a live <see cref="KeyValue"/> with no history, or a <see cref="KeyHistory"/>.</summary>
-    private readonly KeyIndex<object> _index = new();
+    private KeyIndex<object> _index = new();
 
     private long _revision = 1;
     private long _compactRevision;

@@ -178,7 +178,7 @@ public sealed record AntiEtcdCommandLine(AntiEtcdOptions Options, bool Help, boo
                 case "ws_keepalive_interval": options.WsKeepaliveInterval = ParseInt(name, value, 0, int.MaxValue); break;
                 case "data": options.Data = value; break;
                 case "persist_interval": options.PersistInterval = ParseInt(name, value, 0, int.MaxValue); break;
-                case "persist_filter": options.PersistFilter = value; break;
+                case "persist_filter": options.PersistFilterType = value; break;
                 case "snapshot_entries": options.SnapshotEntries = ParseInt(name, value, 1, int.MaxValue); break;
                 case "auth_filter": options.AuthFilterType = value; break;
                 case "compact_revisions": options.CompactRevisions = ParseInt(name, value, 0, int.MaxValue); break;

@@ -136,8 +136,14 @@ public sealed partial class AntiEtcdOptions
     /// <summary>With <see cref="Data"/>: a snapshot is taken every this many logged writes, and the log before it is deleted. Default 10000.</summary>
     public int SnapshotEntries { get; set; } = 10000;
 
-    /// <summary><c>PATH.dll:Namespace.Type</c> of a persist filter factory (SPEC §9.4).</summary>
-    public string? PersistFilter { get; set; }
+    /// <summary>
+    /// A persist filter (SPEC §9.4, §13.4): what this node writes to disk for each put. Takes
+    /// precedence over <see cref="PersistFilterType"/>. Ignored, with a warning, without <see cref="Data"/>.
+    /// </summary>
+    public PersistFilter? PersistFilter { get; set; }
+
+    /// <summary><c>PATH.dll:Namespace.Type</c> of an <see cref="IPersistFilterFactory"/>, from <c>--persist_filter</c>; created at start by <see cref="FilterLoader"/>.</summary>
+    public string? PersistFilterType { get; set; }
 
     /// <summary>An auth filter instance (SPEC §10.6, §13.4); takes precedence over <see cref="AuthFilterType"/>.</summary>
     public IAuthFilter? AuthFilter { get; set; }

@@ -78,7 +78,7 @@ public sealed partial class AntiEtcdServer
                 using var encoded = new PooledBufferWriter();
                 try
                 {
-                    CommandCodec.Encode(command, encoded);
+                    CommandCodec.Encode(ToPersistedForm(command), encoded);
                 }
                 catch (ArgumentException)
                 {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using AntiEtcd.Mvcc;
 using AntiEtcd.Server.Node;
 using AntiEtcd.Storage;
@@ -33,11 +34,13 @@ public sealed partial class AntiEtcdServer
 
         MvccStore store;
         ulong applied;
+        var volatileKeys = BeginVolatileRecovery();
         if (loaded.Snapshot is { } snapshot)
         {
             try
             {
-                store = MvccStore.ReadSnapshot(snapshot.Data.Span);
+                store = MvccStore.ReadSnapshot(snapshot.Data.Span, out var snapshotVolatileKeys);
+                volatileKeys?.AddRange(snapshotVolatileKeys);
             }
             catch (InvalidDataException ex)
             {
@@ -81,6 +84,7 @@ public sealed partial class AntiEtcdServer
             }
 
             var (_, response) = CommandApplier.Apply(store, Lessor, command);
+            volatileKeys?.Replayed(command, response, store.LastEvents);
             OnImportReplayed(response);
             applied = entry.Index;
         }
@@ -190,7 +194,14 @@ public sealed partial class AntiEtcdServer
     {
         // Sized up front: growing by doubling would copy a large image several times on the loop.
         var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, _store.EstimatedSizeBytes + (16 * _store.KeyCount) + (1 << 16)));
-        _store.WriteSnapshot(image);
+        var filtered = new StrongBox<bool>();
+        _store.WriteSnapshot(image, SnapshotFilter(filtered));
+        if (filtered.Value)
+        {
+            // Before the image can replace the log that it covers (SPEC §9.4).
+            SetFilteredFlag();
+        }
+
         return image.WrittenMemory;
     }
 

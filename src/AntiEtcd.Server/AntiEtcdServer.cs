@@ -116,6 +116,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
         try
         {
             ulong applied = 0;
+            InitPersistFilter();
             if (IsClusterMode)
             {
                 (_store, applied) = await OpenClusterAsync(cancellationToken).ConfigureAwait(false);
@@ -129,6 +130,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
             PrepareImport();
             await InitAuthFilterAsync(cancellationToken).ConfigureAwait(false);
             _applyLoop = new ApplyLoop(_store, applied, AfterOperation, _wal, IsClusterMode ? AfterClusterWrite : AfterWrite, OnStorageFailure);
+            await VolatileResetIfIncompleteAsync(cancellationToken).ConfigureAwait(false);
             frontend = new HttpFrontend(this);
             await frontend.StartAsync(cancellationToken).ConfigureAwait(false);
             if (IsClusterMode)

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace AntiEtcd.Mvcc.Tests;
 
 /// <summary>
-/// Thousands of damaged images: <see cref="MvccStore.ReadSnapshot"/> throws
+/// Thousands of damaged images: <see cref="MvccStore.ReadSnapshot(ReadOnlySpan{byte})"/> throws
 /// <see cref="InvalidDataException"/> and nothing else, and whatever it accepts is a consistent
 /// store that writes back the very same image (the format is canonical).
 /// </summary>

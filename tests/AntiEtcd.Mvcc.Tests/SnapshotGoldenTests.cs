@@ -66,9 +66,9 @@ public sealed class SnapshotGoldenTests
     public void UnknownVersion_IsRefusedByName()
     {
         var image = Convert.FromHexString(TinyStoreImage);
-        image[0] = 2;
+        image[0] = 3;
         var e = Assert.Throws<InvalidDataException>(() => MvccStore.ReadSnapshot(image));
-        Assert.Equal("store snapshot: offset 0: unknown format version 2 (this build reads 1)", e.Message);
+        Assert.Equal("store snapshot: offset 0: unknown format version 3 (this build reads 1 and 2)", e.Message);
     }
 
     [Fact]

@@ -47,6 +47,10 @@ public sealed class CommandCodecTests
         // version, type, file revision 18, 2 keys: "/a"="1" create 1 mod 1 version 1; "/b"="" create 3 mod 200 version 3
         { "import", "01" + "07" + "12" + "02" + "022F61" + "0131" + "01" + "01" + "01" + "022F62" + "00" + "03" + "C801" + "03" },
         { "import-empty", "01" + "07" + "00" + "00" },                 // file revision 0, no keys
+        // version, type, flags (volatile), key "s", empty value, lease 0: a put the persist filter kept out (SPEC §9.4)
+        { "put-volatile", "01" + "01" + "08" + "0173" + "00" + "00" },
+        // version, type, revision 10, 1 lease: 7 TTL 100; the keys as an import's at revision 10: "/a"="1" create 2 mod 3 version 2; then each key's lease: 7
+        { "volatile-reset", "01" + "08" + "0A" + "01" + "07" + "64" + "0A" + "01" + "022F61" + "0131" + "02" + "03" + "02" + "07" },
     };
 
     private static Command GoldenCommand(string name) => name switch
@@ -96,6 +100,14 @@ public sealed class CommandCodecTests
             ],
         },
         "import-empty" => new Command { Type = CommandType.Import, Keys = [] },
+        "put-volatile" => VolatilePut(new PutRequest { Key = B("s") }),
+        "volatile-reset" => new Command
+        {
+            Type = CommandType.VolatileReset,
+            Revision = 10,
+            Leases = [(7, 100)],
+            Keys = [new KeyValue { Key = B("/a"), Value = B("1"), CreateRevision = 2, ModRevision = 3, Version = 2, Lease = 7 }],
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -108,11 +120,42 @@ public sealed class CommandCodecTests
         Assert.Equal(Dump(command), Dump(CommandCodec.Decode(Convert.FromHexString(hex))));
     }
 
+    private static Command VolatilePut(PutRequest put) =>
+        new() { Type = CommandType.Put, Put = put, VolatilePuts = new HashSet<PutRequest>(ReferenceEqualityComparer.Instance) { put } };
+
+    [Fact]
+    public void VolatileMarks_InNestedTxnBranches_DecodeToThoseVeryPuts()
+    {
+        var kept = new PutRequest { Key = B("k"), Value = B("v") };
+        var dropped = new PutRequest { Key = B("stats/x") };
+        var inFailure = new PutRequest { Key = B("stats/y"), PrevKv = true };
+        var command = new Command
+        {
+            Type = CommandType.Txn,
+            Txn = new TxnRequest
+            {
+                Success = [new RequestOp { RequestPut = kept }, new RequestOp { RequestTxn = new TxnRequest { Success = [new RequestOp { RequestPut = dropped }] } }],
+                Failure = [new RequestOp { RequestPut = inFailure }],
+            },
+            VolatilePuts = new HashSet<PutRequest>(ReferenceEqualityComparer.Instance) { dropped, inFailure },
+        };
+
+        var bytes = Encode(command);
+        var decoded = CommandCodec.Decode(bytes);
+        Assert.Equal(bytes, Encode(decoded));
+        var set = Assert.IsAssignableFrom<IReadOnlySet<PutRequest>>(decoded.VolatilePuts);
+        Assert.Equal(2, set.Count);
+        Assert.Contains(decoded.Txn!.Success[1].RequestTxn!.Success[0].RequestPut!, set);
+        Assert.Contains(decoded.Txn.Failure[0].RequestPut!, set);
+        Assert.DoesNotContain(decoded.Txn.Success[0].RequestPut!, set);
+        Assert.Null(CommandCodec.Decode(Encode(new Command { Type = CommandType.Put, Put = kept })).VolatilePuts);
+    }
+
     [Fact]
     public void PersistedEnums_AreFrozen()
     {
         Assert.Equal(
-            ["Put=1", "DeleteRange=2", "Txn=3", "Compact=4", "LeaseGrant=5", "LeaseRevoke=6", "Import=7"],
+            ["Put=1", "DeleteRange=2", "Txn=3", "Compact=4", "LeaseGrant=5", "LeaseRevoke=6", "Import=7", "VolatileReset=8"],
             Enum.GetValues<CommandType>().Select(t => $"{t}={(byte)t}"));
         Assert.Equal(1, CommandCodec.FormatVersion);
 
@@ -207,13 +250,13 @@ public sealed class CommandCodecTests
         Assert.Equal("command: offset 0: unknown format version 2 (this build reads 1)", Refused("0204E807"));
         Assert.Equal("command: offset 0: truncated", Refused(""));
         Assert.Equal("command: offset 1: unknown command type 0", Refused("0100"));
-        Assert.Equal("command: offset 1: unknown command type 8", Refused("0108"));
+        Assert.Equal("command: offset 1: unknown command type 9", Refused("0109"));
         Assert.Equal("command: offset 3: key count 2 does not fit in the 5 bytes left", Refused("0107" + "00" + "02" + "0000000000"));
         Assert.Equal("command: offset 4: 1 unexpected bytes after the command", Refused("0104E80700"));
         Assert.Equal("command: offset 2: truncated varint", Refused("0104E8"));
         Assert.Equal("command: offset 2: non-minimal varint", Refused("01048000"));
         Assert.Equal("command: offset 2: varint overflows 64 bits", Refused("0104FFFFFFFFFFFFFFFFFF02"));
-        Assert.Equal("command: offset 2: unknown put flags 0x08", Refused("010108016B017605"));
+        Assert.Equal("command: offset 2: unknown put flags 0x10", Refused("010110016B017605"));
         Assert.Equal("command: offset 3: length 5 runs past the end", Refused("010101056B"));
         Assert.Equal("command: offset 3: compare count 1000 does not fit in the 0 bytes left", Refused("010300E807"));
     }
@@ -476,6 +519,22 @@ public sealed class CommandCodecTests
         if (c.Txn is not null)
         {
             Dump(sb, c.Txn);
+        }
+
+        if (c.Leases is not null)
+        {
+            sb.Append(" leases[").AppendJoin(',', c.Leases).Append(']');
+        }
+
+        if (c.VolatilePuts is not null)
+        {
+            sb.Append(" volatile[");
+            foreach (var put in c.VolatilePuts)
+            {
+                Dump(sb, put);
+            }
+
+            sb.Append(" ]");
         }
 
         if (c.Keys is not null)

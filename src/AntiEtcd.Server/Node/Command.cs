@@ -39,4 +39,16 @@ internal sealed class Command
     /// <see cref="CommandType.Import"/>: the whole content of the file travels in the entry (SPEC §8.8).
     /// </summary>
     public IReadOnlyList<KeyValue>? Keys { get; init; }
+
+    /// <summary>
+    /// The leases (ID, granted TTL), for <see cref="CommandType.VolatileReset"/>; its
+    /// <see cref="Keys"/> carry their leases and <see cref="Revision"/> is the new revision.
+    /// </summary>
+    public IReadOnlyList<(long Id, long Ttl)>? Leases { get; init; }
+
+    /// <summary>
+    /// In a command's persisted form only (SPEC §9.4): the puts the persist filter made volatile,
+    /// stored with an empty value. Null when there are none. Compared by reference.
+    /// </summary>
+    public IReadOnlySet<PutRequest>? VolatilePuts { get; init; }
 }

@@ -39,6 +39,10 @@ internal static class CommandApplier
                 // Never refused: a store that is not empty skips it, identically on every node.
                 var applied = store.Import(command.Keys!, command.Revision);
                 return (MvccStatus.Ok, new ImportOutcome(applied, command.Keys!.Count, store.Revision));
+            case CommandType.VolatileReset:
+                store.Reset(command.Keys!, command.Leases!, command.Revision);
+                lessor.ResetTo(command.Leases!);
+                return (MvccStatus.Ok, new VolatileResetOutcome(command.Keys!.Count, store.Revision));
             default:
                 throw new InvalidOperationException($"Unknown command type {command.Type}.");
         }

@@ -31,6 +31,10 @@ internal static class CommandCodec
     private const byte PutPrevKv = 1;
     private const byte PutIgnoreValue = 2;
     private const byte PutIgnoreLease = 4;
+
+    // A put the persist filter made volatile (SPEC §9.4): stored with an empty value, replayed as
+    // a deletion at the same revision. Only in a command's persisted form.
+    private const byte PutVolatile = 8;
     private const byte DeletePrevKv = 1;
     private const byte RangeSerializable = 1;
     private const byte RangeKeysOnly = 2;
@@ -68,6 +72,10 @@ internal static class CommandCodec
             case CommandType.Import:
                 CheckImport(command.Keys);
                 break;
+            case CommandType.VolatileReset:
+                CheckImport(command.Keys);
+                ArgumentNullException.ThrowIfNull(command.Leases, nameof(command));
+                break;
             case CommandType.Put or CommandType.DeleteRange or CommandType.Compact or CommandType.LeaseGrant or CommandType.LeaseRevoke:
                 break;
             default:
@@ -80,13 +88,13 @@ internal static class CommandCodec
         switch (command.Type)
         {
             case CommandType.Put:
-                WritePut(ref writer, command.Put!);
+                WritePut(ref writer, command.Put!, command.VolatilePuts);
                 break;
             case CommandType.DeleteRange:
                 WriteDeleteRange(ref writer, command.DeleteRange!);
                 break;
             case CommandType.Txn:
-                WriteTxn(ref writer, command.Txn!);
+                WriteTxn(ref writer, command.Txn!, command.VolatilePuts);
                 break;
             case CommandType.Compact:
                 writer.WriteVarint(command.Revision);
@@ -97,6 +105,9 @@ internal static class CommandCodec
                 break;
             case CommandType.Import:
                 WriteImport(ref writer, command.Revision, command.Keys!);
+                break;
+            case CommandType.VolatileReset:
+                WriteVolatileReset(ref writer, command);
                 break;
             default:
                 writer.WriteVarint(command.LeaseId);
@@ -122,21 +133,28 @@ internal static class CommandCodec
         }
 
         var type = (CommandType)reader.ReadByte();
+        HashSet<PutRequest>? volatilePuts = null;
         var command = type switch
         {
-            CommandType.Put => new Command { Type = type, Put = ReadPut(ref reader) },
+            CommandType.Put => new Command { Type = type, Put = ReadPut(ref reader, ref volatilePuts) },
             CommandType.DeleteRange => new Command { Type = type, DeleteRange = ReadDeleteRange(ref reader) },
-            CommandType.Txn => new Command { Type = type, Txn = ReadTxn(ref reader, 1) },
+            CommandType.Txn => new Command { Type = type, Txn = ReadTxn(ref reader, 1, ref volatilePuts) },
             CommandType.Compact => new Command { Type = type, Revision = reader.ReadVarint() },
             CommandType.LeaseGrant => new Command { Type = type, LeaseId = reader.ReadVarint(), Ttl = reader.ReadVarint() },
             CommandType.LeaseRevoke => new Command { Type = type, LeaseId = reader.ReadVarint() },
             CommandType.Import => new Command { Type = type, Revision = reader.ReadVarint(), Keys = ReadImportKeys(ref reader) },
+            CommandType.VolatileReset => ReadVolatileReset(ref reader),
             _ => throw CommandReader.Corrupt(1, $"unknown command type {(byte)type}"),
         };
 
         if (reader.Remaining != 0)
         {
             throw CommandReader.Corrupt(reader.Position, $"{reader.Remaining} unexpected bytes after the command");
+        }
+
+        if (volatilePuts is not null)
+        {
+            command = new Command { Type = command.Type, Put = command.Put, Txn = command.Txn, VolatilePuts = volatilePuts };
         }
 
         return command;
@@ -189,6 +207,56 @@ internal static class CommandCodec
         return keys;
     }
 
+    /// <summary>The new revision, the leases (count, then ID and TTL each), then the keys as an import's, each followed by its lease.</summary>
+    private static void WriteVolatileReset(ref CommandWriter writer, Command command)
+    {
+        writer.WriteVarint(command.Revision);
+        writer.WriteVarint(command.Leases!.Count);
+        foreach (var (id, ttl) in command.Leases)
+        {
+            writer.WriteVarint(id);
+            writer.WriteVarint(ttl);
+        }
+
+        WriteImport(ref writer, command.Revision, command.Keys!);
+        foreach (var kv in command.Keys!)
+        {
+            writer.WriteVarint(kv.Lease);
+        }
+    }
+
+    private static Command ReadVolatileReset(ref CommandReader reader)
+    {
+        var revision = reader.ReadVarint();
+        var leases = new (long Id, long Ttl)[reader.ReadCount(2, "lease count")];
+        for (var i = 0; i < leases.Length; i++)
+        {
+            leases[i] = (reader.ReadVarint(), reader.ReadVarint());
+        }
+
+        var offset = reader.Position;
+        if (reader.ReadVarint() != revision)
+        {
+            throw CommandReader.Corrupt(offset, "the keys' revision differs from the reset's");
+        }
+
+        var keys = ReadImportKeys(ref reader);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = new KeyValue
+            {
+                Key = keys[i].Key,
+                Value = keys[i].Value,
+                CreateRevision = keys[i].CreateRevision,
+                ModRevision = keys[i].ModRevision,
+                Version = keys[i].Version,
+                Lease = reader.ReadVarint(),
+            };
+        }
+
+        return new Command { Type = CommandType.VolatileReset, Revision = revision, Keys = keys, Leases = leases };
+    }
+
     private static void CheckTxn(TxnRequest txn, int depth)
     {
         if (depth > MaxTxnDepth)
@@ -219,18 +287,19 @@ internal static class CommandCodec
         }
     }
 
-    private static void WritePut(ref CommandWriter writer, PutRequest r)
+    private static void WritePut(ref CommandWriter writer, PutRequest r, IReadOnlySet<PutRequest>? volatilePuts)
     {
-        writer.WriteByte((byte)((r.PrevKv ? PutPrevKv : 0) | (r.IgnoreValue ? PutIgnoreValue : 0) | (r.IgnoreLease ? PutIgnoreLease : 0)));
+        writer.WriteByte((byte)((r.PrevKv ? PutPrevKv : 0) | (r.IgnoreValue ? PutIgnoreValue : 0) | (r.IgnoreLease ? PutIgnoreLease : 0)
+            | (volatilePuts is not null && volatilePuts.Contains(r) ? PutVolatile : 0)));
         writer.WriteBytes(r.Key.Span);
         writer.WriteBytes(r.Value.Span);
         writer.WriteVarint(r.Lease);
     }
 
-    private static PutRequest ReadPut(ref CommandReader reader)
+    private static PutRequest ReadPut(ref CommandReader reader, ref HashSet<PutRequest>? volatilePuts)
     {
-        var flags = reader.ReadFlags(PutPrevKv | PutIgnoreValue | PutIgnoreLease, "put");
-        return new PutRequest
+        var flags = reader.ReadFlags(PutPrevKv | PutIgnoreValue | PutIgnoreLease | PutVolatile, "put");
+        var put = new PutRequest
         {
             PrevKv = (flags & PutPrevKv) != 0,
             IgnoreValue = (flags & PutIgnoreValue) != 0,
@@ -239,6 +308,12 @@ internal static class CommandCodec
             Value = reader.ReadBytes(),
             Lease = reader.ReadVarint(),
         };
+        if ((flags & PutVolatile) != 0)
+        {
+            (volatilePuts ??= new HashSet<PutRequest>(ReferenceEqualityComparer.Instance)).Add(put);
+        }
+
+        return put;
     }
 
     private static void WriteDeleteRange(ref CommandWriter writer, DeleteRangeRequest r)
@@ -321,7 +396,7 @@ internal static class CommandCodec
         Lease = reader.ReadVarint(),
     };
 
-    private static void WriteTxn(ref CommandWriter writer, TxnRequest txn)
+    private static void WriteTxn(ref CommandWriter writer, TxnRequest txn, IReadOnlySet<PutRequest>? volatilePuts)
     {
         writer.WriteByte(txn.Serializable ? TxnSerializable : (byte)0);
         writer.WriteVarint(txn.Compare.Count);
@@ -330,11 +405,11 @@ internal static class CommandCodec
             WriteCompare(ref writer, txn.Compare[i]);
         }
 
-        WriteOps(ref writer, txn.Success);
-        WriteOps(ref writer, txn.Failure);
+        WriteOps(ref writer, txn.Success, volatilePuts);
+        WriteOps(ref writer, txn.Failure, volatilePuts);
     }
 
-    private static TxnRequest ReadTxn(ref CommandReader reader, int depth)
+    private static TxnRequest ReadTxn(ref CommandReader reader, int depth, ref HashSet<PutRequest>? volatilePuts)
     {
         if (depth > MaxTxnDepth)
         {
@@ -348,8 +423,8 @@ internal static class CommandCodec
             compares[i] = ReadCompare(ref reader);
         }
 
-        var success = ReadOps(ref reader, depth);
-        var failure = ReadOps(ref reader, depth);
+        var success = ReadOps(ref reader, depth, ref volatilePuts);
+        var failure = ReadOps(ref reader, depth, ref volatilePuts);
         return new TxnRequest
         {
             Serializable = (flags & TxnSerializable) != 0,
@@ -359,7 +434,7 @@ internal static class CommandCodec
         };
     }
 
-    private static void WriteOps(ref CommandWriter writer, IReadOnlyList<RequestOp> ops)
+    private static void WriteOps(ref CommandWriter writer, IReadOnlyList<RequestOp> ops, IReadOnlySet<PutRequest>? volatilePuts)
     {
         writer.WriteVarint(ops.Count);
         for (var i = 0; i < ops.Count; i++)
@@ -376,7 +451,7 @@ internal static class CommandCodec
 
             if (op.RequestPut is { } put)
             {
-                WritePut(ref writer, put);
+                WritePut(ref writer, put, volatilePuts);
             }
 
             if (op.RequestDeleteRange is { } delete)
@@ -386,12 +461,12 @@ internal static class CommandCodec
 
             if (op.RequestTxn is { } nested)
             {
-                WriteTxn(ref writer, nested);
+                WriteTxn(ref writer, nested, volatilePuts);
             }
         }
     }
 
-    private static RequestOp[] ReadOps(ref CommandReader reader, int depth)
+    private static RequestOp[] ReadOps(ref CommandReader reader, int depth, ref HashSet<PutRequest>? volatilePuts)
     {
         var ops = new RequestOp[reader.ReadCount(MinOpSize, "op count")];
         for (var i = 0; i < ops.Length; i++)
@@ -400,9 +475,9 @@ internal static class CommandCodec
             ops[i] = new RequestOp
             {
                 RequestRange = (present & OpRange) != 0 ? ReadRange(ref reader) : null,
-                RequestPut = (present & OpPut) != 0 ? ReadPut(ref reader) : null,
+                RequestPut = (present & OpPut) != 0 ? ReadPut(ref reader, ref volatilePuts) : null,
                 RequestDeleteRange = (present & OpDeleteRange) != 0 ? ReadDeleteRange(ref reader) : null,
-                RequestTxn = (present & OpTxn) != 0 ? ReadTxn(ref reader, depth + 1) : null,
+                RequestTxn = (present & OpTxn) != 0 ? ReadTxn(ref reader, depth + 1, ref volatilePuts) : null,
             };
         }
 

@@ -30,4 +30,11 @@ internal enum CommandType : byte
     /// file's revision <see cref="Command.Revision"/>; applied only to an empty store.
     /// </summary>
     Import = 7,
+
+    /// <summary>
+    /// A volatile reset (SPEC §9.4): the whole state (<see cref="Command.Keys"/> with their leases,
+    /// <see cref="Command.Leases"/>) replaces the store at revision <see cref="Command.Revision"/>,
+    /// which is also the new compaction point.
+    /// </summary>
+    VolatileReset = 8,
 }

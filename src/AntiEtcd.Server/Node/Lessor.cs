@@ -19,6 +19,16 @@ internal sealed class Lessor(TimeProvider time)
     /// <summary>Forgets a revoked lease.</summary>
     public void Forget(long id) => _deadlines.Remove(id);
 
+    /// <summary>After a volatile reset (SPEC §9.4): exactly these leases, each refreshed to its full TTL, as after a restart.</summary>
+    public void ResetTo(IReadOnlyList<(long Id, long Ttl)> leases)
+    {
+        _deadlines.Clear();
+        foreach (var (id, ttl) in leases)
+        {
+            Renew(id, ttl);
+        }
+    }
+
     /// <summary>True when the lease's deadline has passed (a lease without a deadline has none).</summary>
     public bool IsExpired(long id) => _deadlines.TryGetValue(id, out var deadline) && deadline <= Now;
 
