@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -21,23 +20,7 @@ public sealed class AnticliProcess : IAsyncDisposable
     }
 
     /// <summary>The anticli.dll built in the same configuration as this test assembly.</summary>
-    public static string AnticliDll
-    {
-        get
-        {
-            var configuration = typeof(AnticliProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AntiEtcd.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            Assert.NotNull(dir);
-            var dll = Path.Combine(dir.FullName, "src", "anticli", "bin", configuration, "net10.0", "anticli.dll");
-            Assert.True(File.Exists(dll), $"build src/anticli first: {dll} is missing");
-            return dll;
-        }
-    }
+    public static string AnticliDll => RepoPaths.BuiltDll(Path.Combine("src", "anticli"), "anticli.dll");
 
     public byte[] StdoutBytes
     {

@@ -15,20 +15,7 @@ public sealed class ImportAntietcdExecutableTests : IDisposable
     public void Dispose() => _temp.Delete(recursive: true);
 
     /// <summary>The file committed with Server.Tests, written by the original antietcd 1.3.1.</summary>
-    private static string RealFile
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AntiEtcd.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            Assert.NotNull(dir);
-            return Path.Combine(dir.FullName, "tests", "AntiEtcd.Server.Tests", "TestData", "antietcd-1.3.1-data.gz");
-        }
-    }
+    private static string RealFile => Path.Combine(RepoPaths.Root, "tests", "AntiEtcd.Server.Tests", "TestData", "antietcd-1.3.1-data.gz");
 
     [Fact]
     public async Task Imports_the_file_with_data_and_a_later_start_ignores_the_option()

@@ -21,7 +21,7 @@ public sealed class PackagingTests
     public async Task Pack_gives_the_libraries_and_the_tools_which_install_from_a_folder_and_run()
     {
         var root = RepositoryRoot();
-        var configuration = typeof(PackagingTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var configuration = RepoPaths.Configuration;
         var work = Directory.CreateTempSubdirectory("antietcd-pack-");
         try
         {
@@ -63,17 +63,7 @@ public sealed class PackagingTests
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AntiEtcd.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        Assert.NotNull(dir);
-        return dir.FullName;
-    }
+    private static string RepositoryRoot() => RepoPaths.Root;
 
     /// <summary>
     /// Runs a command to its end (at most 90 s) and returns its stdout; a non-zero exit fails the test with both outputs.

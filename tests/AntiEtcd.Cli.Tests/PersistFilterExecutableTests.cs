@@ -1,5 +1,4 @@
 using System.Net;
-using System.Reflection;
 using System.Text;
 
 namespace AntiEtcd.Cli.Tests;
@@ -19,23 +18,8 @@ public sealed class PersistFilterExecutableTests : IDisposable
 
     public void Dispose() => _temp.Delete(recursive: true);
 
-    private static string SampleFilter
-    {
-        get
-        {
-            var configuration = typeof(PersistFilterExecutableTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AntiEtcd.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            Assert.NotNull(dir);
-            var dll = Path.Combine(dir.FullName, "samples", "PrefixPersistFilter", "bin", configuration, "net10.0", "PrefixPersistFilter.dll");
-            Assert.True(File.Exists(dll), $"build samples/PrefixPersistFilter first: {dll} is missing");
-            return dll + ":PrefixPersistFilter.PrefixPersistFilterFactory";
-        }
-    }
+    private static string SampleFilter =>
+        RepoPaths.BuiltDll(Path.Combine("samples", "PrefixPersistFilter"), "PrefixPersistFilter.dll") + ":PrefixPersistFilter.PrefixPersistFilterFactory";
 
     private string[] Args => ["--port", "0", "--data", DataPath, "--persist_filter", SampleFilter, "--volatile_prefix", "/stats/,/osd/state/"];
 

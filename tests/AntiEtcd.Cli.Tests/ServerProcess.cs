@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -48,23 +47,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>The antietcd.dll built in the same configuration as this test assembly.</summary>
-    public static string ServerDll
-    {
-        get
-        {
-            var configuration = typeof(ServerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AntiEtcd.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            Assert.NotNull(dir);
-            var dll = Path.Combine(dir.FullName, "src", "antietcd", "bin", configuration, "net10.0", "antietcd.dll");
-            Assert.True(File.Exists(dll), $"build src/antietcd first: {dll} is missing");
-            return dll;
-        }
-    }
+    public static string ServerDll => RepoPaths.BuiltDll(Path.Combine("src", "antietcd"), "antietcd.dll");
 
     public static ServerProcess Start(params string[] args)
     {
