@@ -87,6 +87,18 @@ internal sealed class Progress(ulong next, int maxInflight)
             return false;
         }
 
+        if (matchHint < Match)
+        {
+            // A member that still had its log up to Match would have hinted at Match or above. A lower hint means it
+            // lost entries it had acknowledged: it restarted without its log (an in-memory node, SPEC §9.5, or an
+            // unsynced tail with persist_interval > 0, §9.2). Without lowering Match, Next could never go below
+            // Match + 1 and every probe would be rejected again, forever: the member would never catch up, and each
+            // rejection would trigger another probe. Lowering Match is safe: commit only ever uses it to advance, and
+            // the leader's commit index never moves back. A duplicated old rejection can do the same; that only costs
+            // a resend (or a snapshot) that the member acknowledges at once.
+            Match = matchHint;
+        }
+
         Next = Math.Max(Math.Min(rejected, matchHint + 1), Match + 1);
         ProbeSent = false;
         return true;

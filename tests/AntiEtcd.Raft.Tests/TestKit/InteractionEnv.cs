@@ -55,6 +55,17 @@ internal sealed partial class InteractionEnv
         _nodes[id] = new TestNode(id, old.Storage, old.Voters, options ?? old.Options);
     }
 
+    /// <summary>
+    /// Restarts a node that kept nothing, as an in-memory server node does (SPEC §9.5): empty storage, no term,
+    /// no vote, <see cref="NodeOptions.InMemory"/> set; messages in flight to it are lost.
+    /// </summary>
+    public void RestartEmpty(ulong id)
+    {
+        var old = _nodes[id];
+        InFlight.RemoveAll(m => m.To.Value == id);
+        _nodes[id] = new TestNode(id, new MemoryRaftStorage(old.Voters), old.Voters, old.Options with { InMemory = true });
+    }
+
     public void Cut(ulong a, ulong b)
     {
         _cut.Add((a, b));

@@ -69,6 +69,28 @@ public sealed class CatchUpTests
                 + $"{responses.Count} responses ({beforeHeal} before healing), {responses.Count(r => r.Canceled)} cancelled; status of the cut-off node before healing: {behindStatus}");
     }
 
+    /// <summary>
+    /// SPEC §9.5: an in-memory follower restarted right after it had everything comes back empty, while the leader
+    /// still holds all the entries it had acknowledged. Found by the Jepsen suite (register, kill, 5 nodes, in memory,
+    /// seed 106): the leader kept probing just past the old acknowledgement, every probe was rejected, and the node
+    /// stayed at applied 0.
+    /// </summary>
+    [Fact]
+    public async Task InMemoryFollowerRestartedWhileUpToDateCatchesUp()
+    {
+        await using var cluster = await TestCluster.StartAsync(3);
+        var leader = await cluster.WaitForLeaderAsync();
+        var follower = (leader + 1) % 3;
+        await WriteKeysAsync(cluster, leader, "r/", 50);
+        var before = await cluster.PutOkAsync(leader, "z", "before");
+        await AwaitConvergedAsync(cluster, follower, "r/", 50, before);
+
+        await cluster.StopNodeAsync(follower);
+        await cluster.StartNodeAsync(follower);
+        var last = await cluster.PutOkAsync(leader, "z", "after");
+        await AwaitConvergedAsync(cluster, follower, "r/", 50, last);
+    }
+
     /// <summary>The first index the leader's Raft log still holds (white-box: there is no public view of it).</summary>
     private static ulong LeaderLogFirstIndex(AntiEtcdServer server)
     {
