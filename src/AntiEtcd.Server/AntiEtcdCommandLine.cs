@@ -46,7 +46,7 @@ public sealed record AntiEtcdCommandLine(AntiEtcdOptions Options, bool Help, boo
         ("ws_keepalive_interval", "30000", "WebSocket ping interval, ms (0 = off)"),
         ("data", "", "data directory (default: in memory)"),
         ("persist_interval", "0", "fsync batching window, ms"),
-        ("snapshot_entries", "10000", "with --data: snapshot every N logged writes"),
+        ("snapshot_entries", "10000", "with --data: snapshot every N logged writes (at least a quarter of the key count)"),
         ("persist_filter", "", "PATH.dll:Namespace.Type of a persist filter factory"),
         ("auth_filter", "", "PATH.dll:Namespace.Type of an auth filter"),
         ("compact_revisions", "1000", "history revisions kept by automatic compaction (0 = off)"),

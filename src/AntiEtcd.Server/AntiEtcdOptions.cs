@@ -133,7 +133,7 @@ public sealed partial class AntiEtcdOptions
     /// <summary>fsync batching window (SPEC §9.2). Default 0: every write is durable before it is acknowledged.</summary>
     public int PersistInterval { get; set; }
 
-    /// <summary>With <see cref="Data"/>: a snapshot is taken every this many logged writes, and the log before it is deleted. Default 10000.</summary>
+    /// <summary>With <see cref="Data"/>: a snapshot is taken every this many logged writes (at least a quarter of the key count), and the log before it is deleted. Default 10000.</summary>
     public int SnapshotEntries { get; set; } = 10000;
 
     /// <summary>

@@ -273,7 +273,7 @@ public sealed partial class AntiEtcdServer
             MaybeCompact();
         }
 
-        if (index - _lastSnapshotIndex < (ulong)_options.SnapshotEntries)
+        if (!SnapshotDue(index))
         {
             return;
         }

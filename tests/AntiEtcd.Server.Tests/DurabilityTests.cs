@@ -123,4 +123,38 @@ public sealed class DurabilityTests : IDisposable
         var error = await Assert.ThrowsAnyAsync<IOException>(() => second.StartAsync(s_ct));
         Assert.Contains("data directory is locked by another process", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_snapshot_interval_grows_with_the_key_count()
+    {
+        // snapshot_entries 5, but 400 keys: a snapshot every 100 writes (a quarter of the key count),
+        // so the cost of a snapshot per write does not grow with the store.
+        var snap = Path.Combine(_path, "snap");
+        await using var server = new AntiEtcdServer(new AntiEtcdOptions { Port = 0, Data = _path, SnapshotEntries = 5 }) { SnapshotOnStop = false };
+        await server.StartAsync(s_ct);
+        for (var batch = 0; batch < 4; batch++)
+        {
+            var ops = Enumerable.Range(0, 100).Select(i => new RequestOp
+            {
+                RequestPut = new PutRequest { Key = System.Text.Encoding.UTF8.GetBytes($"k{batch:D1}{i:D3}"), Value = "v"u8.ToArray() },
+            }).ToArray();
+            await server.TxnAsync(new TxnRequest { Success = ops }, null, s_ct);
+        }
+
+        // 4 entries so far, below both bounds; 90 more are still below 100.
+        for (var i = 0; i < 90; i++)
+        {
+            await server.PutAsync("k0000", "w", s_ct);
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(snap));
+        for (var i = 0; i < 10; i++)
+        {
+            await server.PutAsync("k0000", "w", s_ct);
+        }
+
+        // The stop waits for the snapshot being written in the background (and writes none of its own).
+        await server.StopAsync(s_ct);
+        Assert.Single(Directory.EnumerateFiles(snap, "*.snap"));
+    }
 }
