@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime;
 using System.Runtime.CompilerServices;
 using AntiEtcd.Mvcc;
 using AntiEtcd.Server.Node;
@@ -103,25 +102,6 @@ public sealed partial class AntiEtcdServer
         _lastIndex = applied;
         Log.Recovered(_logger, path, applied, store.Revision, recovery.TornTail is null ? "none" : recovery.TornTail.Reason);
         return (store, applied);
-    }
-
-    /// <summary>
-    /// After recovering a large store, returns the recovery's garbage to the OS: the snapshot image
-    /// and the decoded log (as large as the store itself) sit in the large object heap, which the
-    /// GC neither compacts nor decommits on its own, so a restarted node kept them as resident
-    /// memory for good (docs/benchmarks.md, restart RSS). One blocking, compacting collection at
-    /// start, before the listener opens, costs tens of milliseconds; small stores skip it.
-    /// </summary>
-    private void ReleaseRecoveryGarbage()
-    {
-        const long Threshold = 16 << 20;
-        if (_options.Data is null || _store.EstimatedSizeBytes < Threshold)
-        {
-            return;
-        }
-
-        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     /// <summary>

@@ -127,7 +127,6 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
                 (_store, applied) = await OpenStorageAsync(data, cancellationToken).ConfigureAwait(false);
             }
 
-            ReleaseRecoveryGarbage();
             PrepareImport();
             await InitAuthFilterAsync(cancellationToken).ConfigureAwait(false);
             _applyLoop = new ApplyLoop(_store, applied, AfterOperation, _wal, IsClusterMode ? AfterClusterWrite : AfterWrite, OnStorageFailure);
