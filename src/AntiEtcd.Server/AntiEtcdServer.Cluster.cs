@@ -39,6 +39,9 @@ public sealed partial class AntiEtcdServer
     /// <summary>The peer transport, once a cluster node has started.</summary>
     internal IPeerTransport? Transport => _transport;
 
+    /// <summary>Read-index batches the Raft loop has started (0 on a one-node cluster); for tests.</summary>
+    internal ulong ReadIndexBatches => _raft?.ReadBatchesStarted ?? 0;
+
     /// <summary>
     /// Builds the cluster node without starting it: membership, transport, the Raft log (recovered from the data
     /// directory with <c>--data</c>) and the core. Returns the recovered store and the index it reflects.

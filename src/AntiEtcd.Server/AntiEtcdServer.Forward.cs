@@ -59,6 +59,7 @@ public sealed partial class AntiEtcdServer
         {
             if (leader == LocalMember)
             {
+                var localTerm = _raft!.Status.Term;
                 using var timeout = new CancellationTokenSource(Remaining(deadline), _time);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
                 try
@@ -68,6 +69,17 @@ public sealed partial class AntiEtcdServer
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
                     throw EtcdErrors.ReadTimedOut();
+                }
+                catch (LeadershipLostException) when (context?.LeaderOnly == true)
+                {
+                    throw EtcdErrors.NotLeader();
+                }
+                catch (LeadershipLostException)
+                {
+                    // Deposed before the answer was confirmed: nothing was promised, so ask whoever leads now, whose
+                    // deadlines are the ones that count.
+                    leader = await WaitOtherLeaderAsync(LocalMember, localTerm, deadline, cancellationToken).ConfigureAwait(false) ?? throw EtcdErrors.LeaderChanged();
+                    continue;
                 }
             }
 
@@ -195,10 +207,15 @@ public sealed partial class AntiEtcdServer
                 reply = request.Kind switch
                 {
                     ForwardKind.Command => await ServeForwardedWriteAsync(request, deadline).ConfigureAwait(false),
-                    ForwardKind.KeepAlive => Ok(request.Id, await LocalKeepAliveAsync(new LeaseKeepAliveRequest { Id = request.LeaseId }, null, timeout.Token).ConfigureAwait(false)),
+                    ForwardKind.KeepAlive => Ok(request.Id, await LocalKeepAliveAsync(new LeaseKeepAliveRequest { Id = request.LeaseId }, timeout.Token).ConfigureAwait(false)),
                     _ => Ok(request.Id, await LocalTimeToLiveAsync(new LeaseTimeToLiveRequest { Id = request.LeaseId, Keys = request.Keys }, timeout.Token).ConfigureAwait(false)),
                 };
             }
+        }
+        catch (LeadershipLostException)
+        {
+            // Deposed while answering: the follower asks the new leader, as for any refusal.
+            reply = new ForwardReply(request.Id, ForwardStatus.NotLeader, 0, 0, default, 0, 0);
         }
         catch (AntiEtcdRequestException ex)
         {

@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using AntiEtcd.Api;
 using AntiEtcd.Mvcc;
 using AntiEtcd.Server.Cluster;
-using AntiEtcd.Server.Hosting;
 using AntiEtcd.Server.Node;
+using CoreRole = AntiEtcd.Raft.RaftRole;
 
 namespace AntiEtcd.Server;
 
@@ -67,18 +67,22 @@ public sealed partial class AntiEtcdServer
         await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
         if (!IsClusterMode)
         {
-            return await LocalKeepAliveAsync(request, context, cancellationToken).ConfigureAwait(false);
+            return await LocalKeepAliveAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         var response = await LeaseOnLeaderAsync(
-            ForwardKind.KeepAlive, request.Id, false, ct => LocalKeepAliveAsync(request, context, ct), Client.ApiResponseReader.ReadLeaseKeepAliveResponse, context, cancellationToken).ConfigureAwait(false);
+            ForwardKind.KeepAlive, request.Id, false, ct => LocalKeepAliveAsync(request, ct), Client.ApiResponseReader.ReadLeaseKeepAliveResponse, context, cancellationToken).ConfigureAwait(false);
         FillHeader(response.Header);
         return response;
     }
 
-    /// <summary>A keepalive answered by this node, which is the leader (or a one-node cluster).</summary>
-    private async Task<LeaseKeepAliveResponse> LocalKeepAliveAsync(LeaseKeepAliveRequest request, RequestContext? context, CancellationToken cancellationToken)
+    /// <summary>
+    /// A keepalive answered by this node, which is the leader (or a one-node cluster). Throws
+    /// <see cref="LeadershipLostException"/> when the node stops leading before the answer is confirmed.
+    /// </summary>
+    private async Task<LeaseKeepAliveResponse> LocalKeepAliveAsync(LeaseKeepAliveRequest request, CancellationToken cancellationToken)
     {
+        var term = LeadingTerm();
         var (response, expired) = await Loop.ExecuteAsync(
             static (store, s) =>
             {
@@ -104,10 +108,13 @@ public sealed partial class AntiEtcdServer
         if (expired)
         {
             // The deadline passed: answer only once the revoke is applied, so TTL 0 always means
-            // the lease is gone (an earlier revoke by the expiry check is just as good).
+            // the lease is gone (an earlier revoke by the expiry check is just as good). Expiry was
+            // decided from this leader's deadlines, so only this leader may propose it: forwarded to a
+            // newer leader, it would revoke a lease that leader has kept alive (SPEC §8.6).
+            ThrowIfNotLeading(term);
             try
             {
-                var revoke = await LeaseRevokeAsync(new LeaseRevokeRequest { Id = request.Id }, context, cancellationToken).ConfigureAwait(false);
+                var revoke = await LeaseRevokeAsync(new LeaseRevokeRequest { Id = request.Id }, LeaderDecision(), cancellationToken).ConfigureAwait(false);
                 response.Header = revoke.Header;
                 return response;
             }
@@ -117,18 +124,26 @@ public sealed partial class AntiEtcdServer
             }
         }
 
-        await ConfirmLeadershipAsync(cancellationToken).ConfigureAwait(false);
+        await ConfirmLeadershipAsync(term, cancellationToken).ConfigureAwait(false);
         FillHeader(response.Header);
         return response;
     }
 
     /// <summary>
-    /// On a cluster leader, after renewing or reading a deadline: a heartbeat quorum (a read index) proves that no
-    /// newer leader existed when the deadline was set, so the next leader's refreshed deadline (SPEC §8.6) is later
-    /// than the one promised here. Without it, a deposed leader that has not noticed yet could promise a lease a
-    /// newer leader expires first.
+    /// On a cluster leader, after renewing or reading a deadline in <paramref name="term"/>: a heartbeat quorum of
+    /// that term (a read index) proves that no newer leader existed when the deadline was set, so the next leader's
+    /// refreshed deadline (SPEC §8.6) is later than the one promised here. Without it, a deposed leader that has not
+    /// noticed yet could promise a lease a newer leader expires first.
     /// </summary>
-    private async Task ConfirmLeadershipAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// The read index alone is not enough: when this node steps down while the read is pending, the Raft loop asks
+    /// the new leader instead, whose quorum confirms the new leader, not the deadline set here. A leader paused by
+    /// SIGSTOP hits exactly this: it renews from its stale deadlines on resume, learns of the newer term a few
+    /// milliseconds later, and the read completes on the new leader (Jepsen lease/pause seed 302). So the node must
+    /// still lead in <paramref name="term"/> once the read completes; a node leads in one term at most once, so it
+    /// led throughout and the quorum was its own.
+    /// </remarks>
+    private async Task ConfirmLeadershipAsync(ulong term, CancellationToken cancellationToken)
     {
         if (!IsClusterMode || _raft is null)
         {
@@ -141,9 +156,51 @@ public sealed partial class AntiEtcdServer
         }
         catch (NoLeaderException)
         {
-            throw EtcdErrors.ReadTimedOut();
+            // This node led in term and now knows no leader: it stepped down.
+            throw new LeadershipLostException();
+        }
+
+        ThrowIfNotLeading(term);
+    }
+
+    /// <summary>The term this node leads in now; 0 outside cluster mode. Throws <see cref="LeadershipLostException"/> on a non-leader.</summary>
+    private ulong LeadingTerm()
+    {
+        if (!IsClusterMode || _raft is null)
+        {
+            return 0;
+        }
+
+        var status = _raft.Status;
+        return status.Role == CoreRole.Leader ? status.Term : throw new LeadershipLostException();
+    }
+
+    /// <summary>Throws <see cref="LeadershipLostException"/> unless this node still leads in <paramref name="term"/>.</summary>
+    private void ThrowIfNotLeading(ulong term)
+    {
+        if (!LeadsIn(term))
+        {
+            throw new LeadershipLostException();
         }
     }
+
+    /// <summary>True outside cluster mode, and on a cluster node that leads in <paramref name="term"/>.</summary>
+    private bool LeadsIn(ulong term)
+    {
+        if (!IsClusterMode || _raft is null)
+        {
+            return true;
+        }
+
+        var status = _raft.Status;
+        return status.Role == CoreRole.Leader && status.Term == term;
+    }
+
+    /// <summary>
+    /// The context of a revoke this leader decided from its own deadlines: leader-only, so it is proposed here and
+    /// never forwarded to another leader (whose deadlines may be later), and without waiting for readiness.
+    /// </summary>
+    private static RequestContext LeaderDecision() => new() { LeaderOnly = true, NoWaitQuorum = true };
 
     /// <summary>A lease's remaining and granted TTL and, on request, its keys (SPEC §5.4).</summary>
     /// <param name="request">The request.</param>
@@ -165,9 +222,13 @@ public sealed partial class AntiEtcdServer
         return response;
     }
 
-    /// <summary>A time-to-live answered from this node's deadlines: it is the leader (or a one-node cluster).</summary>
+    /// <summary>
+    /// A time-to-live answered from this node's deadlines: it is the leader (or a one-node cluster). Throws
+    /// <see cref="LeadershipLostException"/> when the node stops leading before the answer is confirmed.
+    /// </summary>
     private async Task<LeaseTimeToLiveResponse> LocalTimeToLiveAsync(LeaseTimeToLiveRequest request, CancellationToken cancellationToken)
     {
+        var term = LeadingTerm();
         var response = await Loop.ExecuteAsync(
             static (store, s) =>
             {
@@ -191,7 +252,7 @@ public sealed partial class AntiEtcdServer
             false,
             cancellationToken,
             LeaderReadyIndex).ConfigureAwait(false);
-        await ConfirmLeadershipAsync(cancellationToken).ConfigureAwait(false);
+        await ConfirmLeadershipAsync(term, cancellationToken).ConfigureAwait(false);
         FillHeader(response.Header);
         return response;
     }
@@ -228,6 +289,8 @@ public sealed partial class AntiEtcdServer
     /// </remarks>
     internal async Task RevokeExpiredLeasesAsync(CancellationToken cancellationToken)
     {
+        // Read before the readiness check: a term that changes in between only makes the loop below stop early.
+        var term = _raft?.Status.Term ?? 0;
         if (IsClusterMode && !IsReadyLeader())
         {
             // Only the leader decides expiry, once it has applied everything before its term (SPEC §8.6).
@@ -235,11 +298,25 @@ public sealed partial class AntiEtcdServer
         }
 
         var expired = await Loop.ExecuteAsync(static (_, lessor) => lessor.Expired(), Lessor, false, cancellationToken).ConfigureAwait(false);
+        var context = IsClusterMode ? LeaderDecision() : null;
         foreach (var id in expired)
         {
+            if (!LeadsIn(term))
+            {
+                // Deposed while revoking (a resumed leader learns of the newer term only now): these deadlines are
+                // this term's, and the new leader has refreshed its own; it decides from those.
+                return;
+            }
+
             try
             {
-                await LeaseRevokeAsync(new LeaseRevokeRequest { Id = id }, null, cancellationToken).ConfigureAwait(false);
+                await LeaseRevokeAsync(new LeaseRevokeRequest { Id = id }, context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AntiEtcdRequestException) when (!LeadsIn(term))
+            {
+                // Deposed during the revoke ("not leader", or its entry lost with the term): expected, not a failure
+                // of the check; whatever the outcome, the new leader decides from its own deadlines.
+                return;
             }
             catch (AntiEtcdRequestException ex) when (ex.Code == 404)
             {

@@ -12,6 +12,9 @@ internal sealed partial class RaftLoop
     private bool _readPosted;
     private ulong _nextReadContext;
 
+    /// <summary>Read-index batches started so far (requeued ones count again); lets a test see a read reach the core.</summary>
+    public ulong ReadBatchesStarted => Interlocked.Read(ref _nextReadContext);
+
     /// <summary>
     /// A read index for a linearizable read: the commit index at a moment after the call, confirmed by a quorum. Reads
     /// that wait at the same moment share one request. Completes with <see cref="NoLeaderException"/> when no leader is
@@ -52,7 +55,7 @@ internal sealed partial class RaftLoop
             _waitingReads = [];
         }
 
-        var id = ++_nextReadContext;
+        var id = Interlocked.Increment(ref _nextReadContext);
         var context = new byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(context, id);
         if (_node.ReadIndex(context) == ReadIndexStatus.NoLeader)

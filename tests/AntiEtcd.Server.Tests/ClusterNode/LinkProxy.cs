@@ -16,6 +16,7 @@ public sealed class LinkProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private volatile bool _cut;
+    private volatile TaskCompletionSource? _held;
 
     public LinkProxy(int targetPort)
     {
@@ -44,6 +45,20 @@ public sealed class LinkProxy : IAsyncDisposable
     }
 
     public void Heal() => _cut = false;
+
+    /// <summary>
+    /// Stops forwarding without closing anything, both ways: bytes wait in the proxy and in the senders' sockets, as
+    /// with a process stopped by SIGSTOP. <see cref="Release"/> delivers them in order.
+    /// </summary>
+    public void Hold() => _held ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Forwards again, what waited first.</summary>
+    public void Release()
+    {
+        var held = _held;
+        _held = null;
+        held?.TrySetResult();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -110,6 +125,15 @@ public sealed class LinkProxy : IAsyncDisposable
                 if (read == 0 || _cut)
                 {
                     break;
+                }
+
+                if (_held is { } held)
+                {
+                    await held.Task.WaitAsync(_stop.Token);
+                    if (_cut)
+                    {
+                        break;
+                    }
                 }
 
                 await to.GetStream().WriteAsync(buffer.AsMemory(0, read), _stop.Token);

@@ -15,13 +15,15 @@ public sealed class TestCluster : IAsyncDisposable
     public const string Key = "cluster-tests-key-0123456789";
 
     private readonly Action<int, AntiEtcdOptions>? _configure;
+    private readonly Func<int, TimeProvider>? _clock;
     private readonly string? _dataRoot;
     private readonly LinkProxy?[,] _links;
 
-    private TestCluster(int size, bool data, bool proxies, Action<int, AntiEtcdOptions>? configure)
+    private TestCluster(int size, bool data, bool proxies, Action<int, AntiEtcdOptions>? configure, Func<int, TimeProvider>? clock)
     {
         Size = size;
         _configure = configure;
+        _clock = clock;
         Names = Enumerable.Range(1, size).Select(i => "n" + i).ToArray();
         Ports = FreePorts(size);
         Servers = new AntiEtcdServer?[size];
@@ -65,10 +67,10 @@ public sealed class TestCluster : IAsyncDisposable
 
     public IEnumerable<int> Running => Enumerable.Range(0, Size).Where(i => Servers[i] is not null);
 
-    /// <summary>Creates and starts every node.</summary>
-    public static async Task<TestCluster> StartAsync(int size, bool data = false, bool proxies = false, Action<int, AntiEtcdOptions>? configure = null)
+    /// <summary>Creates and starts every node; <paramref name="clock"/> gives a node its clock (the system clock by default).</summary>
+    public static async Task<TestCluster> StartAsync(int size, bool data = false, bool proxies = false, Action<int, AntiEtcdOptions>? configure = null, Func<int, TimeProvider>? clock = null)
     {
-        var cluster = new TestCluster(size, data, proxies, configure);
+        var cluster = new TestCluster(size, data, proxies, configure, clock);
         try
         {
             await Task.WhenAll(Enumerable.Range(0, size).Select(cluster.StartNodeAsync));
@@ -83,8 +85,8 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Creates the cluster without starting any node.</summary>
-    public static TestCluster Create(int size, bool data = false, bool proxies = false, Action<int, AntiEtcdOptions>? configure = null) =>
-        new(size, data, proxies, configure);
+    public static TestCluster Create(int size, bool data = false, bool proxies = false, Action<int, AntiEtcdOptions>? configure = null, Func<int, TimeProvider>? clock = null) =>
+        new(size, data, proxies, configure, clock);
 
     /// <summary>The options of node <paramref name="index"/>: short timeouts, its own view of the peer URLs.</summary>
     public AntiEtcdOptions OptionsFor(int index)
@@ -117,7 +119,7 @@ public sealed class TestCluster : IAsyncDisposable
     public async Task StartNodeAsync(int index)
     {
         Assert.Null(Servers[index]);
-        var server = new AntiEtcdServer(OptionsFor(index));
+        var server = new AntiEtcdServer(OptionsFor(index), time: _clock?.Invoke(index));
         server.RaftStateChanged += (_, e) => Events[index].Enqueue(e.State);
         await server.StartAsync(TestContext.Current.CancellationToken);
         Servers[index] = server;
@@ -153,6 +155,32 @@ public sealed class TestCluster : IAsyncDisposable
             {
                 _links[index, j]!.Heal();
                 _links[j, index]!.Heal();
+            }
+        }
+    }
+
+    /// <summary>Holds every peer link into and out of <paramref name="index"/> open but silent (needs proxies): see <see cref="LinkProxy.Hold"/>.</summary>
+    public void Hold(int index)
+    {
+        for (var j = 0; j < Size; j++)
+        {
+            if (j != index)
+            {
+                _links[index, j]!.Hold();
+                _links[j, index]!.Hold();
+            }
+        }
+    }
+
+    /// <summary>Delivers what <see cref="Hold"/> kept back and forwards again.</summary>
+    public void Release(int index)
+    {
+        for (var j = 0; j < Size; j++)
+        {
+            if (j != index)
+            {
+                _links[index, j]!.Release();
+                _links[j, index]!.Release();
             }
         }
     }
