@@ -124,6 +124,10 @@ public sealed partial class AntiEtcdOptions
     /// <summary>Delay before reconnecting to a peer. Default 1000 ms.</summary>
     public int ReconnectInterval { get; set; } = 1000;
 
+    /// <summary>Test hook: the peer frame limit (SPEC §10.4 fixes it at 64 MiB). Tests shrink it so that a small
+    /// snapshot already travels in chunks; null keeps the SPEC value. Not an option, so nothing binds it.</summary>
+    internal int? PeerMaxFrameBytes { get; set; }
+
     /// <summary>WebSocket ping interval; 0 turns pings off. Default 30000 ms.</summary>
     public int WsKeepaliveInterval { get; set; } = 30000;
 

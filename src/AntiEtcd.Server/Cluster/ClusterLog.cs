@@ -24,7 +24,7 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "cluster_key is shorter than {Bytes} bytes; use a longer random key")]
     public static partial void ShortClusterKey(ILogger logger, int bytes);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "peer {Peer}: dropped a {Bytes}-byte message larger than a peer frame")]
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "peer {Peer}: dropped a {Bytes}-byte message, more than a chunked transfer may carry")]
     public static partial void MessageTooLarge(ILogger logger, string peer, long bytes);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Debug, Message = "peer {Peer}: cannot connect to {Address}: {Reason}")]

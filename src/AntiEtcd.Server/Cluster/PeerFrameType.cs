@@ -3,8 +3,8 @@ namespace AntiEtcd.Server.Cluster;
 /// <summary>The kind of a binary peer frame, byte 1 of the envelope (docs/cluster-transport.md §3).</summary>
 /// <remarks>
 /// The values go on the wire: they are frozen (a golden test checks them). Add new kinds at the end.
-/// Only <see cref="RaftBatch"/> is implemented; the others are reserved so forwarding and read-index
-/// traffic can share the authenticated connection without a protocol version bump.
+/// <see cref="ReadIndexRequest"/> and <see cref="ReadIndexReply"/> are reserved (read index travels as Raft
+/// messages); they were set aside so such traffic could share the connection without a protocol version bump.
 /// </remarks>
 internal enum PeerFrameType : byte
 {
@@ -22,4 +22,10 @@ internal enum PeerFrameType : byte
 
     /// <summary>Reserved: the reply to a <see cref="ReadIndexRequest"/>.</summary>
     ReadIndexReply = 5,
+
+    /// <summary>
+    /// One piece of a <see cref="RaftBatch"/> payload too large for one frame (SPEC §10.4: a snapshot, a volatile
+    /// reset, an import). The pieces of one transfer go consecutively on one connection (<see cref="PeerChunk"/>).
+    /// </summary>
+    RaftChunk = 6,
 }

@@ -17,6 +17,12 @@ namespace AntiEtcd.Server.Cluster;
 /// Messages queued while disconnected are kept (within the bounds) and sent after the next handshake.</para>
 /// <para><b>Batching.</b> The connection task takes everything queued, up to <see cref="PeerTransportOptions.MaxBatchBytes"/>,
 /// into one frame; while a frame is being written, new messages accumulate for the next one.</para>
+/// <para><b>Chunking.</b> A message too large for one frame (SPEC §10.4: a snapshot, a volatile reset, an import) goes
+/// alone: its RaftBatch payload is encoded once and sent as consecutive <see cref="PeerFrameType.RaftChunk"/> frames
+/// of at most <see cref="PeerTransportOptions.MaxBatchBytes"/> (and never over the frame limit). Such a message does
+/// not count against <see cref="PeerTransportOptions.MaxQueuedBytes"/>: it alone may exceed the bound, and it would
+/// otherwise be dropped on arrival or evicted by the next heartbeat. What it holds (a snapshot, log entries) is held by
+/// Raft anyway; the encoded copy exists only while it is being sent.</para>
 /// <para><b>Reconnect.</b> The first dial is immediate. After a failed attempt the delay doubles from
 /// <see cref="PeerTransportOptions.ReconnectInterval"/> up to <see cref="PeerTransportOptions.MaxReconnectInterval"/>;
 /// after an authenticated connection ends it restarts at the interval. An incoming connection authenticated as
@@ -30,6 +36,8 @@ internal sealed class PeerSender
     private readonly Channel<QueuedMessage> _queue;
     private readonly int _batchLimit;
     private readonly int _messageLimit;
+    private readonly long _chunkedLimit;
+    private readonly int _chunkFrameBytes;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _queuedBytes;
     private long _messagesSent;
@@ -38,6 +46,7 @@ internal sealed class PeerSender
     private long _messagesReceived;
     private long _framesReceived;
     private long _dropsReported;
+    private long _nextTransferId;
     private PeerSocket? _authenticated;
 
     public PeerSender(WebSocketPeerTransport transport, ClusterMember peer)
@@ -52,6 +61,13 @@ internal sealed class PeerSender
         // A frame holds a 2-byte header and a count varint besides the messages.
         _messageLimit = options.MaxFrameBytes - 16;
         _batchLimit = Math.Min(options.MaxBatchBytes, _messageLimit);
+
+        // The same slack for a chunked message's count varint; the encoded frame must also fit one array.
+        _chunkedLimit = Math.Min(options.MaxMessageBytes, Array.MaxLength - PeerFrame.HeaderLength) - 16;
+
+        // Chunks the size of a batch: the receiver's buffer stays at its steady size (a frame over 1 MiB makes it
+        // reallocate), and forwarded requests and replies get a turn on the socket between chunks.
+        _chunkFrameBytes = Math.Max(PeerChunk.HeaderLength + 1, Math.Min(options.MaxFrameBytes, options.MaxBatchBytes));
     }
 
     /// <summary>The peer this sender dials.</summary>
@@ -72,16 +88,17 @@ internal sealed class PeerSender
         {
             var message = messages[i];
             var size = RaftMessageCodec.GetFramedSize(message);
-            if (size > _messageLimit)
+            if (size > _chunkedLimit)
             {
-                // SPEC §10.4 wants such messages (snapshots) chunked; until chunking exists they cannot be sent.
+                // Beyond what a receiver reassembles (one array): it could never be delivered.
                 Interlocked.Increment(ref _messagesDropped);
                 ClusterLog.MessageTooLarge(_transport.Logger, Peer.Name, size);
                 continue;
             }
 
-            Interlocked.Add(ref _queuedBytes, size);
-            _queue.Writer.TryWrite(new QueuedMessage(message, (int)size));
+            var queued = new QueuedMessage(message, (int)size);
+            Interlocked.Add(ref _queuedBytes, Charge(queued));
+            _queue.Writer.TryWrite(queued);
             while (Interlocked.Read(ref _queuedBytes) > limit && _queue.Reader.TryRead(out var oldest))
             {
                 Dropped(oldest);
@@ -326,7 +343,7 @@ internal sealed class PeerSender
                 long bytes = 0;
                 while (reader.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Size <= _batchLimit) && reader.TryRead(out var item))
                 {
-                    Interlocked.Add(ref _queuedBytes, -item.Size);
+                    Interlocked.Add(ref _queuedBytes, -Charge(item));
                     batch.Add(item.Message);
                     bytes += item.Size;
                 }
@@ -337,8 +354,17 @@ internal sealed class PeerSender
                 }
 
                 var messages = CollectionsMarshal.AsSpan(batch);
-                var frameSize = (int)RaftMessageCodec.GetFrameSize(messages);
-                var buffer = ArrayPool<byte>.Shared.Rent(frameSize);
+                var frameSize = RaftMessageCodec.GetFrameSize(messages);
+                if (frameSize > _transport.Options.MaxFrameBytes)
+                {
+                    // Only a message alone gets here: a batch of several stays within the batch limit.
+                    await SendChunkedAsync(socket, EncodeUnpooled(messages, frameSize)).ConfigureAwait(false);
+                    Interlocked.Add(ref _messagesSent, batch.Count);
+                    ReportDrops();
+                    continue;
+                }
+
+                var buffer = ArrayPool<byte>.Shared.Rent((int)frameSize);
                 try
                 {
                     var written = RaftMessageCodec.WriteFrame(messages, buffer);
@@ -362,6 +388,43 @@ internal sealed class PeerSender
         }
     }
 
+    /// <summary>Sends the RaftBatch payload of <paramref name="frame"/> (a whole encoded frame) as consecutive chunk frames.</summary>
+    private async Task SendChunkedAsync(PeerSocket socket, byte[] frame)
+    {
+        var transferId = (ulong)Interlocked.Increment(ref _nextTransferId);
+        var total = frame.Length - PeerFrame.HeaderLength;
+        var pieceLimit = _chunkFrameBytes - PeerChunk.HeaderLength;
+        var chunk = ArrayPool<byte>.Shared.Rent(_chunkFrameBytes);
+        try
+        {
+            for (var offset = 0; offset < total;)
+            {
+                var piece = Math.Min(pieceLimit, total - offset);
+                var written = PeerChunk.WriteFrame(chunk, transferId, total, offset, frame.AsSpan(PeerFrame.HeaderLength + offset, piece));
+                await socket.SendAsync(chunk.AsMemory(0, written), WebSocketMessageType.Binary).ConfigureAwait(false);
+                Interlocked.Increment(ref _framesSent);
+                offset += piece;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    /// <summary>Encodes a frame too large for one peer frame into a new array, not a pooled one: the pool would keep
+    /// an array of up to 2 GiB alive after the send.</summary>
+    private static byte[] EncodeUnpooled(ReadOnlySpan<Message> messages, long frameSize)
+    {
+        var frame = GC.AllocateUninitializedArray<byte>((int)frameSize);
+        var written = RaftMessageCodec.WriteFrame(messages, frame);
+        return written == frame.Length ? frame : throw new InvalidOperationException("Frame size mismatch.");
+    }
+
+    /// <summary>What a queued message counts against <see cref="PeerTransportOptions.MaxQueuedBytes"/>: nothing for one
+    /// that will be chunked (see the remarks on the class).</summary>
+    private long Charge(QueuedMessage message) => message.Size > _messageLimit ? 0 : message.Size;
+
     /// <summary>Warns about queue overflow while connected (a slow peer), at most once per 10 s; drops while
     /// disconnected are expected and only counted.</summary>
     private void ReportDrops()
@@ -377,7 +440,7 @@ internal sealed class PeerSender
 
     private void Dropped(QueuedMessage message)
     {
-        Interlocked.Add(ref _queuedBytes, -message.Size);
+        Interlocked.Add(ref _queuedBytes, -Charge(message));
         Interlocked.Increment(ref _messagesDropped);
     }
 

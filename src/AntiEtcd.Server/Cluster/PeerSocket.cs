@@ -248,7 +248,8 @@ internal sealed class PeerSocket : IAsyncDisposable
                 var data = _buffer.AsSpan(0, length).ToArray();
                 if (_buffer.Length > LargeBuffer)
                 {
-                    // A snapshot chunk should not pin 64 MiB for the life of the connection.
+                    // One large frame (up to 64 MiB) should not pin its buffer for the life of the connection; chunks of a
+                    // large message are sized to stay below this.
                     _buffer = new byte[InitialBuffer];
                 }
 

@@ -44,8 +44,13 @@ internal sealed class PeerTransportOptions
     /// <summary>A batch stops growing once it holds this many bytes (one larger message still goes alone). Default 1 MiB.</summary>
     public int MaxBatchBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>The largest frame after authentication, sent or received. SPEC §10.4: 64 MiB.</summary>
+    /// <summary>The largest frame after authentication, sent or received. SPEC §10.4: 64 MiB. A Raft message too
+    /// large for one frame is sent as <see cref="PeerFrameType.RaftChunk"/> frames.</summary>
     public int MaxFrameBytes { get; init; } = PeerFrame.MaxFrameBytes;
+
+    /// <summary>The largest RaftBatch payload sent or reassembled in chunks. Default <see cref="Array.MaxLength"/>
+    /// (just under 2 GiB): a reassembled message is one array. A larger message is dropped with a warning.</summary>
+    public long MaxMessageBytes { get; init; } = Array.MaxLength;
 
     /// <summary>Received messages that may wait for the Raft loop before connections stop reading. Default 8192.</summary>
     public int ReceiveQueueCapacity { get; init; } = 8192;
@@ -77,6 +82,7 @@ internal sealed class PeerTransportOptions
             ReconnectInterval = TimeSpan.FromMilliseconds(options.ReconnectInterval),
             LogCluster = options.Logs.HasFlag(AntiEtcdLogs.Cluster),
             ConfigureClient = PeerTls.CreateConfigureClient(options),
+            MaxFrameBytes = options.PeerMaxFrameBytes ?? PeerFrame.MaxFrameBytes,
         };
     }
 }

@@ -11,13 +11,16 @@ internal sealed partial class WebSocketPeerTransport
     /// <remarks>
     /// Every message is attributed to <paramref name="peer"/>, the member the handshake authenticated:
     /// <see cref="Message.From"/> is overwritten and a message addressed to another node is dropped (SPEC §10.3).
-    /// Broken frames close the connection: 1007 for an undecodable frame, 1003 for a text or unknown frame,
-    /// 1009 for a frame over <see cref="PeerTransportOptions.MaxFrameBytes"/>.
+    /// Broken frames close the connection: 1007 for an undecodable frame (or a chunk out of sequence), 1003 for a
+    /// text or unknown frame, 1009 for a frame over <see cref="PeerTransportOptions.MaxFrameBytes"/> or a chunked
+    /// message over <see cref="PeerTransportOptions.MaxMessageBytes"/>. A chunked message is delivered exactly like
+    /// a batch once its last chunk arrives (<see cref="RaftChunkAssembler"/>).
     /// </remarks>
     internal async Task<string> ReadFramesAsync(PeerSocket socket, ClusterMember peer)
     {
         var sender = SenderOf(peer.Id);
         var batch = new List<Message>();
+        var chunks = new RaftChunkAssembler(Options.MaxMessageBytes);
         var writer = _received.Writer;
         try
         {
@@ -44,14 +47,38 @@ internal sealed partial class WebSocketPeerTransport
                     continue;
                 }
 
-                if (type != PeerFrameType.RaftBatch)
+                ReadOnlyMemory<byte> raft;
+                if (type == PeerFrameType.RaftChunk)
+                {
+                    sender.CountReceivedFrame();
+                    if (!chunks.Add(payload, out raft))
+                    {
+                        continue;
+                    }
+                }
+                else if (type == PeerFrameType.RaftBatch)
+                {
+                    // The sender writes a transfer's chunks back to back from the same loop as its batches, so a
+                    // batch in between means the stream is broken; delivering it would reorder Raft messages.
+                    if (chunks.InProgress)
+                    {
+                        throw new InvalidDataException("Raft batch inside a chunked transfer.");
+                    }
+
+                    raft = payload;
+                }
+                else
                 {
                     throw new PeerProtocolException(WebSocketCloseStatus.InvalidMessageType, $"unsupported frame type {(byte)type}");
                 }
 
                 batch.Clear();
-                RaftMessageCodec.ReadBatch(payload, batch);
-                sender.CountReceivedFrame();
+                RaftMessageCodec.ReadBatch(raft, batch);
+                if (type == PeerFrameType.RaftBatch)
+                {
+                    sender.CountReceivedFrame();
+                }
+
                 foreach (var message in batch)
                 {
                     if (!message.To.IsNone && message.To != LocalId)
@@ -65,6 +92,10 @@ internal sealed partial class WebSocketPeerTransport
                     sender.CountReceivedMessage();
                     await writer.WriteAsync(new PeerMessage(peer.Id, attributed), socket.Token).ConfigureAwait(false);
                 }
+
+                // The decoded messages alias a reassembled transfer's buffer (up to 2 GiB): once they are queued for
+                // Raft, the list must not keep them alive until the next frame.
+                batch.Clear();
             }
         }
         catch (InvalidDataException e)

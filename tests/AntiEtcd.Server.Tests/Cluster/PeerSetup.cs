@@ -22,5 +22,11 @@ public sealed record PeerSetup(string Name)
 
     public int MaxFrameBytes { get; init; } = 64 * 1024 * 1024;
 
+    /// <summary>The largest chunked message (WebSocket transport only).</summary>
+    public long MaxMessageBytes { get; init; } = Array.MaxLength;
+
+    /// <summary>The send queue's byte bound (WebSocket transport only).</summary>
+    public long MaxQueuedBytes { get; init; } = 64L * 1024 * 1024;
+
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

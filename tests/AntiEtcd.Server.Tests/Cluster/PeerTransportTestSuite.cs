@@ -111,6 +111,42 @@ public abstract class PeerTransportTestSuite(ITestOutputHelper output) : IAsyncL
         Assert.InRange(received.FramesReceived, 1, count / 2);
     }
 
+    /// <summary>SPEC §10.4: a message larger than a frame (a snapshot) is chunked by the WebSocket transport; on either
+    /// transport it arrives whole, in order with the messages around it, even though it alone exceeds the byte bound
+    /// of the send queue.</summary>
+    [Fact]
+    public async Task AMessageLargerThanAFrameArrivesWholeAndInOrder()
+    {
+        var nodes = await StartClusterAsync([
+            new PeerSetup("a") { MaxFrameBytes = 4096, MaxQueuedBytes = 8192 },
+            new PeerSetup("b") { MaxFrameBytes = 4096 }]);
+        var (a, b) = (nodes["a"], nodes["b"]);
+        await a.WaitLinkedAsync("b", Token);
+        var data = new byte[100 * 1024];
+        new Random(7).NextBytes(data);
+        var snapshot = new Message
+        {
+            Type = MessageType.Snap,
+            From = a.Id,
+            To = b.Id,
+            Term = 2,
+            Snapshot = new Snapshot(new SnapshotMetadata(90, 2, [a.Id, b.Id]), data),
+        };
+        a.Transport.Send(b.Id, [Heartbeat(a.Id, b.Id, 1), snapshot, Heartbeat(a.Id, b.Id, 3)]);
+        a.Transport.Send(b.Id, [Heartbeat(a.Id, b.Id, 4)]);
+
+        Assert.Equal(1UL, (await b.ReceiveAsync(Token)).Message.Term);
+        var received = await b.ReceiveAsync(Token);
+        Assert.Equal(a.Id, received.From);
+        Assert.Equal(MessageType.Snap, received.Message.Type);
+        Assert.Equal(90UL, received.Message.Snapshot!.Index);
+        Assert.Equal(data, received.Message.Snapshot.Data.ToArray());
+        Assert.Equal(3UL, (await b.ReceiveAsync(Token)).Message.Term);
+        Assert.Equal(4UL, (await b.ReceiveAsync(Token)).Message.Term);
+        Assert.Equal(0, a.Transport.GetCounters(b.Id).MessagesDropped);
+        Assert.Equal(4, b.Transport.GetCounters(a.Id).MessagesReceived);
+    }
+
     [Fact]
     public async Task ANodeIdInsideAMessageIsNeverTrusted()
     {

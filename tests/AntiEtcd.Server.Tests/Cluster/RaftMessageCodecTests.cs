@@ -52,7 +52,42 @@ public sealed class RaftMessageCodecTests
         Assert.Equal(3, (byte)PeerFrameType.ForwardReply);
         Assert.Equal(4, (byte)PeerFrameType.ReadIndexRequest);
         Assert.Equal(5, (byte)PeerFrameType.ReadIndexReply);
+        Assert.Equal(6, (byte)PeerFrameType.RaftChunk);
         Assert.Equal(64 * 1024 * 1024, PeerFrame.MaxFrameBytes);
+    }
+
+    /// <summary>docs/cluster-transport.md §3.4: envelope, transfer id, total length, offset (u64 little-endian), piece.</summary>
+    [Fact]
+    public void ChunkFrameLayoutIsFrozen()
+    {
+        var frame = new byte[PeerChunk.HeaderLength + 2];
+        var written = PeerChunk.WriteFrame(frame, 0x0102, 0x0A0B0C, 3, [0xAA, 0xBB]);
+        Assert.Equal(frame.Length, written);
+        Assert.Equal("0106" + "0201000000000000" + "0C0B0A0000000000" + "0300000000000000" + "AABB", Convert.ToHexString(frame));
+        Assert.Equal(PeerFrameType.RaftChunk, PeerFrame.ReadHeader(frame, out var payload));
+        PeerChunk.Read(payload, out var id, out var total, out var offset, out var piece);
+        Assert.Equal((0x0102UL, 0x0A0B0CUL, 3UL), (id, total, offset));
+        Assert.Equal([0xAA, 0xBB], piece.ToArray());
+    }
+
+    [Fact]
+    public void ChunksAreReassembledInOrderAndTheBufferIsHandedOver()
+    {
+        var payload = new byte[200 * 1024];
+        new Random(3).NextBytes(payload);
+        var assembler = new RaftChunkAssembler(Array.MaxLength);
+        ReadOnlyMemory<byte> complete = default;
+        for (var offset = 0; offset < payload.Length; offset += 1000)
+        {
+            var length = Math.Min(1000, payload.Length - offset);
+            var frame = new byte[PeerChunk.HeaderLength + length];
+            PeerChunk.WriteFrame(frame, 9, payload.Length, offset, payload.AsSpan(offset, length));
+            PeerFrame.ReadHeader(frame, out var chunk);
+            Assert.Equal(offset + length == payload.Length, assembler.Add(chunk, out complete));
+            Assert.Equal(offset + length < payload.Length, assembler.InProgress);
+        }
+
+        Assert.Equal(payload, complete.ToArray());
     }
 
     [Fact]

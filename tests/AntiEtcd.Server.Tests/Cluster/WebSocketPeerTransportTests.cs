@@ -105,6 +105,8 @@ public sealed class WebSocketPeerTransportTests(ITestOutputHelper output) : Peer
                 MaxReconnectInterval = TimeSpan.FromMilliseconds(200),
                 HandshakeTimeout = setup.HandshakeTimeout,
                 MaxFrameBytes = setup.MaxFrameBytes,
+                MaxMessageBytes = setup.MaxMessageBytes,
+                MaxQueuedBytes = setup.MaxQueuedBytes,
                 LogCluster = true,
             },
             logs);
@@ -286,16 +288,135 @@ public sealed class WebSocketPeerTransportTests(ITestOutputHelper output) : Peer
     }
 
     [Fact]
-    public async Task AMessageTooLargeForAFrameIsDroppedWithAWarning()
+    public async Task AMessageOverTheChunkedLimitIsDroppedWithAWarning()
     {
-        var nodes = await StartClusterAsync([new PeerSetup("a") { MaxFrameBytes = 4096 }, new PeerSetup("b")]);
+        var nodes = await StartClusterAsync([new PeerSetup("a") { MaxFrameBytes = 4096, MaxMessageBytes = 8192 }, new PeerSetup("b")]);
         var (a, b) = (nodes["a"], nodes["b"]);
         await a.WaitLinkedAsync("b", Token);
-        a.Transport.Send(b.Id, [PeerTransportTestSuite.Heartbeat(a.Id, b.Id, 1) with { Context = new byte[5000] }, PeerTransportTestSuite.Heartbeat(a.Id, b.Id, 2)]);
-        Assert.Equal(2UL, (await b.ReceiveAsync(Token)).Message.Term);
+        a.Transport.Send(b.Id, [
+            PeerTransportTestSuite.Heartbeat(a.Id, b.Id, 1) with { Context = new byte[10000] },
+            PeerTransportTestSuite.Heartbeat(a.Id, b.Id, 2) with { Context = new byte[5000] },
+            PeerTransportTestSuite.Heartbeat(a.Id, b.Id, 3)]);
+
+        // Over the frame limit but within the message limit: chunked, not dropped.
+        var chunked = await b.ReceiveAsync(Token);
+        Assert.Equal(2UL, chunked.Message.Term);
+        Assert.Equal(5000, chunked.Message.Context.Length);
+        Assert.Equal(3UL, (await b.ReceiveAsync(Token)).Message.Term);
         Assert.Equal(1, a.Transport.GetCounters(b.Id).MessagesDropped);
-        Assert.Contains(a.Logs.Lines, l => l.Level == LogLevel.Warning && l.Message.StartsWith("peer b: dropped a 50", StringComparison.Ordinal));
+        Assert.Contains(a.Logs.Lines, l => l.Level == LogLevel.Warning && l.Message.StartsWith("peer b: dropped a 100", StringComparison.Ordinal));
     }
+
+    /// <summary>SPEC §10.4 chunks as a raw peer writes them: reassembled and delivered once complete; a transfer cut off by
+    /// its connection or replaced by a new transfer id is discarded.</summary>
+    [Fact]
+    public async Task ChunksFromARawPeerAreReassembledAndPartialTransfersDiscarded()
+    {
+        var (a, port) = await StartAloneAsync(new PeerSetup("a") { MaxFrameBytes = 4096 });
+        var c = IdOf(a, "c");
+        var payload = RaftPayload(PeerTransportTestSuite.Heartbeat(c, a.Id, 7) with { Context = Pattern(10000) });
+
+        await using (var cut = await RawPeerClient.ConnectAsync(port, Token))
+        {
+            await cut.AuthenticateAsync("c", PeerSetup.DefaultKey, Token);
+            await cut.SendBinaryAsync(Chunk(1, payload, 0, 3000), Token);
+        }
+
+        await using var raw = await RawPeerClient.ConnectAsync(port, Token);
+        await raw.AuthenticateAsync("c", PeerSetup.DefaultKey, Token);
+        await raw.SendBinaryAsync(Chunk(1, payload, 0, 3000), Token);
+        await raw.SendBinaryAsync(Chunk(1, payload, 3000, 3000), Token);
+
+        // Transfer 2 replaces the partial transfer 1.
+        for (var offset = 0; offset < payload.Length; offset += 4000)
+        {
+            await raw.SendBinaryAsync(Chunk(2, payload, offset, Math.Min(4000, payload.Length - offset)), Token);
+        }
+
+        await raw.SendRaftAsync([PeerTransportTestSuite.Heartbeat(c, a.Id, 8)], Token);
+        var whole = await a.ReceiveAsync(Token);
+        Assert.Equal(7UL, whole.Message.Term);
+        Assert.Equal(c, whole.From);
+        Assert.Equal(Pattern(10000), whole.Message.Context.ToArray());
+        Assert.Equal(8UL, (await a.ReceiveAsync(Token)).Message.Term);
+        Assert.Equal(0, a.Transport.Received.Count);
+    }
+
+    [Fact]
+    public async Task ABrokenChunkSequenceIsClosedAndTheGoodPeerKeepsWorking()
+    {
+        var nodes = await StartClusterAsync([new PeerSetup("a") { MaxFrameBytes = 4096 }, new PeerSetup("b") { MaxFrameBytes = 4096 }, new PeerSetup("c") { Running = false }]);
+        var (a, b) = (nodes["a"], nodes["b"]);
+        var port = _nodes["a"].Host.Port;
+        var c = IdOf(a, "c");
+        var payload = RaftPayload(PeerTransportTestSuite.Heartbeat(c, a.Id, 7) with { Context = Pattern(10000) });
+
+        // A gap: the second chunk does not start where the first ended.
+        await CloseCodeAsync(WebSocketCloseStatus.InvalidPayloadData, Chunk(1, payload, 0, 3000), Chunk(1, payload, 4000, 3000));
+
+        // A transfer that does not start at offset 0.
+        await CloseCodeAsync(WebSocketCloseStatus.InvalidPayloadData, Chunk(1, payload, 3000, 3000));
+
+        // The total length changes mid-transfer.
+        await CloseCodeAsync(WebSocketCloseStatus.InvalidPayloadData, Chunk(1, payload, 0, 3000), Chunk(1, payload.AsSpan(0, 9000).ToArray(), 3000, 3000));
+
+        // A chunk past the total length, and one without bytes.
+        await CloseCodeAsync(WebSocketCloseStatus.InvalidPayloadData, Chunk(1, payload.AsSpan(0, 2000).ToArray(), 0, 2000, pieceLength: 3000));
+        await CloseCodeAsync(WebSocketCloseStatus.InvalidPayloadData, Chunk(1, payload, 0, 0));
+
+        // A batch in the middle of a transfer.
+        await CloseCodeAsync(
+            WebSocketCloseStatus.InvalidPayloadData,
+            Chunk(1, payload, 0, 3000),
+            RaftMessageCodec.EncodeFrame([PeerTransportTestSuite.Heartbeat(c, a.Id, 8)]));
+
+        // Complete, but not a RaftBatch payload.
+        await CloseCodeAsync(WebSocketCloseStatus.InvalidPayloadData, Chunk(1, [0x05, 0x01], 0, 2));
+
+        // More than a receiver reassembles (Array.MaxLength).
+        var huge = PeerChunk.HeaderLength + 10;
+        var frame = new byte[huge];
+        PeerChunk.WriteFrame(frame, 1, 3L * 1024 * 1024 * 1024, 0, new byte[10]);
+        await CloseCodeAsync(WebSocketCloseStatus.MessageTooBig, frame);
+
+        Assert.Equal(0, a.Transport.Received.Count);
+        await a.WaitLinkedAsync("b", Token);
+        await b.WaitLinkedAsync("a", Token);
+        a.Transport.Send(b.Id, [PeerTransportTestSuite.Heartbeat(a.Id, b.Id, 1) with { Context = Pattern(10000) }]);
+        b.Transport.Send(a.Id, [PeerTransportTestSuite.Heartbeat(b.Id, a.Id, 2) with { Context = Pattern(10000) }]);
+        Assert.Equal(Pattern(10000), (await b.ReceiveAsync(Token)).Message.Context.ToArray());
+        var fromB = await a.ReceiveAsync(Token);
+        Assert.Equal(b.Id, fromB.From);
+        Assert.Equal(Pattern(10000), fromB.Message.Context.ToArray());
+
+        async Task CloseCodeAsync(WebSocketCloseStatus expected, params byte[][] frames)
+        {
+            await using var raw = await RawPeerClient.ConnectAsync(port, Token);
+            await raw.AuthenticateAsync("c", PeerSetup.DefaultKey, Token);
+            foreach (var f in frames)
+            {
+                await raw.SendBinaryAsync(f, Token);
+            }
+
+            Assert.Equal(expected, await raw.WaitForCloseAsync(Token));
+        }
+    }
+
+    /// <summary>The RaftBatch payload (no envelope) holding <paramref name="message"/>.</summary>
+    private static byte[] RaftPayload(Message message) => RaftMessageCodec.EncodeFrame([message])[PeerFrame.HeaderLength..];
+
+    /// <summary>A chunk frame carrying <paramref name="length"/> bytes of <paramref name="payload"/> from <paramref name="offset"/>,
+    /// announcing <paramref name="payload"/>'s length as the total; <paramref name="pieceLength"/> overrides the piece size.</summary>
+    private static byte[] Chunk(ulong transferId, byte[] payload, int offset, int length, int? pieceLength = null)
+    {
+        var piece = new byte[pieceLength ?? length];
+        payload.AsSpan(offset, Math.Min(length, payload.Length - offset)).CopyTo(piece);
+        var frame = new byte[PeerChunk.HeaderLength + piece.Length];
+        PeerChunk.WriteFrame(frame, transferId, payload.Length, offset, piece);
+        return frame;
+    }
+
+    private static byte[] Pattern(int length) => [.. Enumerable.Range(0, length).Select(i => (byte)(i * 31 + (i >> 8)))];
 
     [Fact]
     public async Task AShortKeyIsAWarning()
