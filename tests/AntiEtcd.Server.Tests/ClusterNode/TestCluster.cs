@@ -135,52 +135,24 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Cuts every peer link into and out of <paramref name="index"/> (needs proxies).</summary>
-    public void Isolate(int index)
-    {
-        for (var j = 0; j < Size; j++)
-        {
-            if (j != index)
-            {
-                _links[index, j]!.Cut();
-                _links[j, index]!.Cut();
-            }
-        }
-    }
+    public void Isolate(int index) => ForEachLinkOf(index, static link => link.Cut());
 
-    public void Heal(int index)
-    {
-        for (var j = 0; j < Size; j++)
-        {
-            if (j != index)
-            {
-                _links[index, j]!.Heal();
-                _links[j, index]!.Heal();
-            }
-        }
-    }
+    public void Heal(int index) => ForEachLinkOf(index, static link => link.Heal());
 
     /// <summary>Holds every peer link into and out of <paramref name="index"/> open but silent (needs proxies): see <see cref="LinkProxy.Hold"/>.</summary>
-    public void Hold(int index)
-    {
-        for (var j = 0; j < Size; j++)
-        {
-            if (j != index)
-            {
-                _links[index, j]!.Hold();
-                _links[j, index]!.Hold();
-            }
-        }
-    }
+    public void Hold(int index) => ForEachLinkOf(index, static link => link.Hold());
 
     /// <summary>Delivers what <see cref="Hold"/> kept back and forwards again.</summary>
-    public void Release(int index)
+    public void Release(int index) => ForEachLinkOf(index, static link => link.Release());
+
+    private void ForEachLinkOf(int index, Action<LinkProxy> action)
     {
         for (var j = 0; j < Size; j++)
         {
             if (j != index)
             {
-                _links[index, j]!.Release();
-                _links[j, index]!.Release();
+                action(_links[index, j]!);
+                action(_links[j, index]!);
             }
         }
     }
