@@ -212,13 +212,14 @@ public sealed class FaultProxy : IAsyncDisposable
                     return;
                 }
 
+                // Counted before the send: once the other side can see the bytes, the count includes them
+                // (counted after, a reader that just received them could still see the old count).
+                Interlocked.Add(ref _bytesForwarded, read);
                 int sent = 0;
                 while (sent < read)
                 {
                     sent += await target.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, cancellationToken);
                 }
-
-                Interlocked.Add(ref _bytesForwarded, read);
             }
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
