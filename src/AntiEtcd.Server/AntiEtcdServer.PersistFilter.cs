@@ -55,7 +55,7 @@ public sealed partial class AntiEtcdServer
             return command;
         }
 
-        var (persisted, filtered) = PersistedForm.Of(command, filter, ex => Log.PersistFilterFailed(_logger, ex));
+        var (persisted, filtered) = PersistedForm.Of(command, filter, OnPersistFilterFailure);
         if (filtered)
         {
             SetFilteredFlag();
@@ -63,6 +63,8 @@ public sealed partial class AntiEtcdServer
 
         return persisted;
     }
+
+    private void OnPersistFilterFailure(Exception exception) => Log.PersistFilterFailed(_logger, exception);
 
     private void SetFilteredFlag()
     {
@@ -103,17 +105,7 @@ public sealed partial class AntiEtcdServer
 
         return (key, value) =>
         {
-            PersistDecision decision;
-            try
-            {
-                decision = filter(key, value.Span);
-            }
-            catch (Exception ex)
-            {
-                Log.PersistFilterFailed(_logger, ex);
-                return value;
-            }
-
+            var decision = PersistedForm.Decide(filter, key, value.Span, OnPersistFilterFailure);
             switch (decision.Kind)
             {
                 case PersistDecisionKind.Replace:

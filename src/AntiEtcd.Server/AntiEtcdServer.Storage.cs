@@ -172,7 +172,7 @@ public sealed partial class AntiEtcdServer
     /// </remarks>
     private bool SnapshotDue(ulong index)
     {
-        var interval = Math.Max((ulong)_options.SnapshotEntries, (ulong)Math.Max(0, _store.KeyCount / 4));
+        var interval = Math.Max((ulong)_options.SnapshotEntries, (ulong)(_store.KeyCount / 4));
         return index - _lastSnapshotIndex >= interval;
     }
 

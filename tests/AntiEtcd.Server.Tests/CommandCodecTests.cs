@@ -49,8 +49,8 @@ public sealed class CommandCodecTests
         { "import-empty", "01" + "07" + "00" + "00" },                 // file revision 0, no keys
         // version, type, flags (volatile), key "s", empty value, lease 0: a put the persist filter kept out (SPEC §9.4)
         { "put-volatile", "01" + "01" + "08" + "0173" + "00" + "00" },
-        // version, type, revision 10, 1 lease: 7 TTL 100; the keys as an import's at revision 10: "/a"="1" create 2 mod 3 version 2; then each key's lease: 7
-        { "volatile-reset", "01" + "08" + "0A" + "01" + "07" + "64" + "0A" + "01" + "022F61" + "0131" + "02" + "03" + "02" + "07" },
+        // version, type, 1 lease: 7 TTL 100; an import's fields at revision 10: "/a"="1" create 2 mod 3 version 2; then each key's lease: 7
+        { "volatile-reset", "01" + "08" + "01" + "07" + "64" + "0A" + "01" + "022F61" + "0131" + "02" + "03" + "02" + "07" },
     };
 
     private static Command GoldenCommand(string name) => name switch

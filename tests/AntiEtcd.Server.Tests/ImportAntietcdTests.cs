@@ -41,20 +41,7 @@ public sealed class ImportAntietcdTests : IDisposable
     public void Dispose() => _temp.Delete(recursive: true);
 
     /// <summary>The committed antietcd 1.3.1 file (found from the repository root: source paths are mapped in CI builds).</summary>
-    internal static string RealFile
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AntiEtcd.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            Assert.NotNull(dir);
-            return Path.Combine(dir.FullName, "tests", "AntiEtcd.Server.Tests", "TestData", "antietcd-1.3.1-data.gz");
-        }
-    }
+    internal static string RealFile => Path.Combine(Golden.RepoPaths.Root, "tests", "AntiEtcd.Server.Tests", "TestData", "antietcd-1.3.1-data.gz");
 
     [Fact]
     public async Task Real_antietcd_file_is_imported_in_memory()

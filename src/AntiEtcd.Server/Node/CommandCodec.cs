@@ -207,10 +207,9 @@ internal static class CommandCodec
         return keys;
     }
 
-    /// <summary>The new revision, the leases (count, then ID and TTL each), then the keys as an import's, each followed by its lease.</summary>
+    /// <summary>The leases (count, then ID and TTL each), then an import's fields with the new revision as its revision, then each key's lease.</summary>
     private static void WriteVolatileReset(ref CommandWriter writer, Command command)
     {
-        writer.WriteVarint(command.Revision);
         writer.WriteVarint(command.Leases!.Count);
         foreach (var (id, ttl) in command.Leases)
         {
@@ -227,19 +226,13 @@ internal static class CommandCodec
 
     private static Command ReadVolatileReset(ref CommandReader reader)
     {
-        var revision = reader.ReadVarint();
         var leases = new (long Id, long Ttl)[reader.ReadCount(2, "lease count")];
         for (var i = 0; i < leases.Length; i++)
         {
             leases[i] = (reader.ReadVarint(), reader.ReadVarint());
         }
 
-        var offset = reader.Position;
-        if (reader.ReadVarint() != revision)
-        {
-            throw CommandReader.Corrupt(offset, "the keys' revision differs from the reset's");
-        }
-
+        var revision = reader.ReadVarint();
         var keys = ReadImportKeys(ref reader);
         for (var i = 0; i < keys.Length; i++)
         {

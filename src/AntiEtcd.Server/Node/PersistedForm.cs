@@ -40,6 +40,23 @@ internal static class PersistedForm
         }
     }
 
+    /// <summary>
+    /// The filter's decision for one value, for log records and snapshot images alike: a filter that
+    /// throws is reported to <paramref name="onFilterFailure"/> and the value is stored as is (SPEC §9.4).
+    /// </summary>
+    public static PersistDecision Decide(PersistFilter filter, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, Action<Exception> onFilterFailure)
+    {
+        try
+        {
+            return filter(key, value);
+        }
+        catch (Exception ex)
+        {
+            onFilterFailure(ex);
+            return PersistDecision.Persist;
+        }
+    }
+
     /// <summary>The put itself when the filter keeps it, else a filtered copy.</summary>
     private static PutRequest Filter(PutRequest put, PersistFilter filter, Action<Exception> onFilterFailure, ref HashSet<PutRequest>? volatilePuts)
     {
@@ -48,17 +65,7 @@ internal static class PersistedForm
             return put;
         }
 
-        PersistDecision decision;
-        try
-        {
-            decision = filter(put.Key.Span, put.Value.Span);
-        }
-        catch (Exception ex)
-        {
-            onFilterFailure(ex);
-            return put;
-        }
-
+        var decision = Decide(filter, put.Key.Span, put.Value.Span, onFilterFailure);
         switch (decision.Kind)
         {
             case PersistDecisionKind.Replace:
