@@ -47,6 +47,12 @@ public sealed record Message
     /// <summary>The sender's <see cref="RaftConfig.LeaderPriority"/>, advertised in AppResp and HeartbeatResp.</summary>
     public int Priority { get; init; }
 
+    /// <summary>
+    /// On AppResp and HeartbeatResp: the sender's state is incomplete (SPEC §9.4), so a complete leader sends it a
+    /// snapshot of its whole state instead of entries (<see cref="RaftNode.Incomplete"/>).
+    /// </summary>
+    public bool Incomplete { get; init; }
+
     /// <summary>On Vote: the election was started by a leadership transfer, so receivers ignore their leader lease.</summary>
     public bool Transfer { get; init; }
 

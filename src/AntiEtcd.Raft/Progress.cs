@@ -25,6 +25,12 @@ internal sealed class Progress(ulong next, int maxInflight)
 
     public Inflights Inflights { get; } = new(maxInflight);
 
+    /// <summary>The member said in its last answer that its state is incomplete (SPEC §9.4).</summary>
+    public bool Incomplete { get; set; }
+
+    /// <summary>A snapshot of the complete state was asked of the application for this member and not sent yet.</summary>
+    public bool SnapshotRequested { get; set; }
+
     public bool IsPaused => State switch
     {
         ProgressState.Probe => ProbeSent,

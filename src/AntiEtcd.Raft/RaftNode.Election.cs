@@ -15,7 +15,7 @@ public sealed partial class RaftNode
 
     private bool PastElectionTimeout()
     {
-        if (_config.IncompleteState && _voters.Length > 1 && _ticksSinceLeader < 3L * ElectionTicks)
+        if (Incomplete && _voters.Length > 1 && _ticksSinceLeader < 3L * ElectionTicks)
         {
             // SPEC §8.2: an incomplete node lets a complete one win first.
             return false;
@@ -122,6 +122,7 @@ public sealed partial class RaftNode
         _readIndexRequests.Clear();
         _pendingReadIndex.Clear();
         _needBroadcast = false;
+        _snapshotWanted = null;
     }
 
     private void BecomeFollower(ulong term, NodeId leader)

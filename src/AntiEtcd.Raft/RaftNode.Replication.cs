@@ -15,11 +15,13 @@ public sealed partial class RaftNode
             case MessageType.AppResp:
                 pr.RecentActive = true;
                 pr.Priority = m.Priority;
+                NoteCompleteness(pr, m.Incomplete);
                 HandleAppendResponse(m, pr);
                 break;
             case MessageType.HeartbeatResp:
                 pr.RecentActive = true;
                 pr.Priority = m.Priority;
+                NoteCompleteness(pr, m.Incomplete);
                 pr.ProbeSent = false;
                 if (pr.State == ProgressState.Replicate && pr.Inflights.Full)
                 {
@@ -43,6 +45,52 @@ public sealed partial class RaftNode
                 break;
             default:
                 break;
+        }
+    }
+
+    /// <summary>
+    /// SPEC §9.4: a complete leader replaces an incomplete follower's state with a snapshot of its own, taken for it
+    /// (the stored one may be older than what the follower holds). Asked once the leader has committed an entry of
+    /// its term, so that a snapshot at the leader's applied index covers every entry committed in earlier terms.
+    /// </summary>
+    private void NoteCompleteness(Progress pr, bool incomplete)
+    {
+        pr.Incomplete = incomplete;
+        if (!incomplete || Incomplete || pr.SnapshotRequested || pr.State == ProgressState.Snapshot || !CommittedEntryInCurrentTerm)
+        {
+            return;
+        }
+
+        pr.SnapshotRequested = true;
+        _snapshotWanted = Math.Max(_snapshotWanted ?? 0, Math.Max(pr.Match, _log.Committed));
+    }
+
+    /// <summary>
+    /// Sends the stored snapshot to every incomplete follower it was taken for (<see cref="Ready.SnapshotWanted"/>).
+    /// A follower whose log the leader knows to go past the snapshot is asked for again at its next answer:
+    /// replacing its state must never drop an entry it acknowledged.
+    /// </summary>
+    public void SendRequestedSnapshots()
+    {
+        if (Role != RaftRole.Leader)
+        {
+            return;
+        }
+
+        var snapshot = _config.Storage.GetSnapshot();
+        foreach (var (id, pr) in _progress)
+        {
+            if (id == Id || !pr.SnapshotRequested)
+            {
+                continue;
+            }
+
+            pr.SnapshotRequested = false;
+            if (pr.Incomplete && !snapshot.Filtered && snapshot.Index > 0 && snapshot.Index >= pr.Match)
+            {
+                Send(new Message { Type = MessageType.Snap, To = id, Snapshot = snapshot });
+                pr.BecomeSnapshot(snapshot.Index);
+            }
         }
     }
 
@@ -168,8 +216,10 @@ public sealed partial class RaftNode
     private bool MaybeSendAppend(NodeId to, bool sendIfEmpty)
     {
         var pr = _progress[to];
-        if (pr.IsPaused)
+        if (pr.IsPaused || pr.SnapshotRequested)
         {
+            // While a snapshot is being taken for it, an incomplete follower gets no more entries, so that its Match,
+            // and the commit index it learns (never above Match), stay at or below the snapshot (SPEC §9.4).
             return false;
         }
 
@@ -226,14 +276,14 @@ public sealed partial class RaftNode
     {
         if (m.Index < _log.Committed)
         {
-            Send(new Message { Type = MessageType.AppResp, To = m.From, Index = _log.Committed, Priority = _config.LeaderPriority });
+            Send(new Message { Type = MessageType.AppResp, To = m.From, Index = _log.Committed, Priority = _config.LeaderPriority, Incomplete = Incomplete });
             return;
         }
 
         var lastNew = _log.MaybeAppend(m.Index, m.LogTerm, m.Commit, m.Entries);
         if (lastNew is { } index)
         {
-            Send(new Message { Type = MessageType.AppResp, To = m.From, Index = index, Priority = _config.LeaderPriority });
+            Send(new Message { Type = MessageType.AppResp, To = m.From, Index = index, Priority = _config.LeaderPriority, Incomplete = Incomplete });
             return;
         }
 
@@ -248,6 +298,7 @@ public sealed partial class RaftNode
             RejectHint = hint,
             LogTerm = _log.TermOrZero(hint),
             Priority = _config.LeaderPriority,
+            Incomplete = Incomplete,
         });
     }
 
@@ -258,14 +309,22 @@ public sealed partial class RaftNode
             _log.CommitTo(m.Commit);
         }
 
-        Send(new Message { Type = MessageType.HeartbeatResp, To = m.From, Context = m.Context, Priority = _config.LeaderPriority });
+        Send(new Message { Type = MessageType.HeartbeatResp, To = m.From, Context = m.Context, Priority = _config.LeaderPriority, Incomplete = Incomplete });
     }
 
     private void HandleSnapshot(Message m)
     {
         var snapshot = m.Snapshot ?? throw new InvalidOperationException("Snap message without a snapshot");
         var ackIndex = _log.Committed;
-        if (snapshot.Index > _log.Committed)
+        if (Incomplete && !snapshot.Filtered && snapshot.Index >= _log.Committed)
+        {
+            // SPEC §9.4: the complete state replaces this node's, even where the log already holds the entries. The
+            // leader sends it at or past every entry this node acknowledged, so the discarded suffix is safe to lose.
+            _log.Restore(snapshot);
+            ackIndex = snapshot.Index;
+            Incomplete = false;
+        }
+        else if (snapshot.Index > _log.Committed)
         {
             if (_log.MatchTerm(snapshot.Index, snapshot.Term))
             {
@@ -277,9 +336,10 @@ public sealed partial class RaftNode
             {
                 _log.Restore(snapshot);
                 ackIndex = snapshot.Index;
+                Incomplete = snapshot.Filtered;
             }
         }
 
-        Send(new Message { Type = MessageType.AppResp, To = m.From, Index = ackIndex, Priority = _config.LeaderPriority });
+        Send(new Message { Type = MessageType.AppResp, To = m.From, Index = ackIndex, Priority = _config.LeaderPriority, Incomplete = Incomplete });
     }
 }

@@ -34,6 +34,7 @@ public sealed partial class RaftNode
     private long _ticksSinceStart;
     private long _ticksSinceLeader;
     private bool _heardFromLeader;
+    private ulong? _snapshotWanted;
 
     /// <summary>Creates a node from its configuration and persisted state; it starts as a follower (a one-node cluster elects itself at once).</summary>
     public RaftNode(RaftConfig config)
@@ -47,6 +48,7 @@ public sealed partial class RaftNode
             throw new ArgumentException($"node {config.Id} is not among the voters", nameof(config));
         }
 
+        Incomplete = config.IncompleteState;
         _random = config.Random ?? new Random(unchecked((int)config.Id.Value ^ (int)(config.Id.Value >> 32)));
         _log = new RaftLog(config.Storage, config.Applied);
         var hs = config.Storage.InitialState();
@@ -103,6 +105,13 @@ public sealed partial class RaftNode
 
     /// <summary>The index of the last entry in the log, persisted or not.</summary>
     public ulong LastIndex => _log.LastIndex;
+
+    /// <summary>
+    /// This node's state is incomplete (SPEC §9.4): it campaigns late, says so in its answers, and, as a leader, sends
+    /// no snapshot for incomplete followers. Starts as <see cref="RaftConfig.IncompleteState"/>; the application sets
+    /// it as it applies filtered entries and volatile resets, and the core as it installs snapshots.
+    /// </summary>
+    public bool Incomplete { get; set; }
 
     /// <summary>The leadership transfer target, or <see cref="NodeId.None"/>.</summary>
     public NodeId LeadTransferee { get; private set; }
@@ -294,7 +303,8 @@ public sealed partial class RaftNode
             || _log.HasCommittedToHandOut
             || _messages.Count > 0
             || _messagesAfterPersist.Count > 0
-            || _readStates.Count > 0;
+            || _readStates.Count > 0
+            || _snapshotWanted is not null;
     }
 
     /// <summary>Collects the pending work. The application must process it (see <see cref="Ready"/>) and then call <see cref="Advance"/>.</summary>
@@ -329,7 +339,9 @@ public sealed partial class RaftNode
             MessagesAfterPersist = _messagesAfterPersist,
             ReadStates = _readStates,
             MustSync = entries.Count > 0 || snapshot is not null || hs.Term != _prevHardState.Term || hs.Vote != _prevHardState.Vote,
+            SnapshotWanted = _snapshotWanted,
         };
+        _snapshotWanted = null;
         _messages = [];
         _messagesAfterPersist = [];
         _readStates = [];

@@ -40,4 +40,11 @@ public sealed class Ready
 
     /// <summary>Whether persisting this Ready needs an fsync (entries or term/vote changed; a commit-only change does not).</summary>
     public bool MustSync { get; init; }
+
+    /// <summary>
+    /// A complete leader has incomplete followers (SPEC §9.4): the application should take a snapshot of its state at
+    /// an applied index of at least this one, record it in storage, and call <see cref="RaftNode.SendRequestedSnapshots"/>.
+    /// Null when no snapshot is wanted.
+    /// </summary>
+    public ulong? SnapshotWanted { get; init; }
 }

@@ -11,4 +11,10 @@ public sealed record Snapshot(SnapshotMetadata Metadata, ReadOnlyMemory<byte> Da
 
     /// <summary>The term of that entry.</summary>
     public ulong Term => Metadata.Term;
+
+    /// <summary>
+    /// The data is a persisted form that may lack volatile data (SPEC §9.4): a node that installs it is incomplete.
+    /// Only an incomplete node's snapshots, read back from its disk, are filtered; the core only carries the mark.
+    /// </summary>
+    public bool Filtered { get; init; }
 }

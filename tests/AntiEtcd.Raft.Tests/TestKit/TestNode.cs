@@ -44,6 +44,9 @@ internal sealed class TestNode
 
     public List<ReadState> ReadStates { get; } = [];
 
+    /// <summary>Every <see cref="Ready.SnapshotWanted"/> this node's Readies carried.</summary>
+    public List<ulong> SnapshotsWanted { get; } = [];
+
     public void Persist(Ready rd)
     {
         if (rd.Snapshot is not null)
@@ -77,5 +80,9 @@ internal sealed class TestNode
         }
 
         ReadStates.AddRange(rd.ReadStates);
+        if (rd.SnapshotWanted is { } wanted)
+        {
+            SnapshotsWanted.Add(wanted);
+        }
     }
 }
