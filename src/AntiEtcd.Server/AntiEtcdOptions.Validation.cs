@@ -61,12 +61,6 @@ public sealed partial class AntiEtcdOptions
         Require(ImportAntietcd is null || ImportAntietcd.Length > 0, nameof(ImportAntietcd), "must be a file path");
 
         Require(PersistFilterType is null || PersistFilterType.Length > 0, nameof(PersistFilter), "must be PATH.dll:Namespace.Type");
-
-        // Filtered nodes in a cluster need SPEC §9.4's complete/incomplete states, filtered
-        // entries and snapshots on the wire and late campaigning, which are not built yet:
-        // refusing is better than a cluster that silently loses volatile data on a restart.
-        Require((PersistFilter is null && PersistFilterType is null) || Cluster is not { Count: > 1 }, nameof(PersistFilter),
-            "persist_filter is not supported in a cluster of more than one node yet");
     }
 
     /// <summary>SPEC §10.2: <c>peer_cert</c>/<c>peer_key</c> and <c>peer_ca</c>. The files are read later, at start.</summary>

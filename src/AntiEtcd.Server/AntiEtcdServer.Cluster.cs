@@ -61,7 +61,7 @@ public sealed partial class AntiEtcdServer
             (store, applied, persistence) = await RecoverRaftAsync(path, storage, voters, cancellationToken).ConfigureAwait(false);
         }
 
-        var settings = new SharedSettings(_options.Data is null ? "memory" : "data", "", _options.MaxRequestBytes);
+        var settings = new SharedSettings(_options.Data is null ? "memory" : "data", _persistFilterName, _options.MaxRequestBytes);
         var transport = new WebSocketPeerTransport(PeerTransportOptions.FromServerOptions(_options, settings), _loggerFactory.CreateLogger("AntiEtcd.Cluster"));
         transport.FrameHandler = OnPeerFrame;
         transport.PeerStateChanged += OnPeerStateChanged;
@@ -79,6 +79,7 @@ public sealed partial class AntiEtcdServer
             Applied = applied,
             Random = new Random(RandomNumberGenerator.GetInt32(int.MaxValue)),
             InMemory = _options.Data is null,
+            IncompleteState = _incomplete,
         });
         _tracker = new ProposalTracker(applied);
         _raft = new RaftLoop(node, storage, transport, persistence, new RaftLoopCallbacks
@@ -87,6 +88,7 @@ public sealed partial class AntiEtcdServer
             InstallSnapshot = InstallSnapshot,
             StateChanged = OnRaftStatus,
             Failed = OnStorageFailure,
+            SnapshotWanted = OnSnapshotWanted,
             CatchUpEntries = (ulong)Math.Max(1, _options.SnapshotEntries / 2),
         }, _time, tick, NodeId, NameOf, _loggerFactory.CreateLogger("AntiEtcd.Cluster"), _options.Logs.HasFlag(AntiEtcdLogs.Cluster));
         return (store, applied);
@@ -104,11 +106,13 @@ public sealed partial class AntiEtcdServer
 
         var store = new MvccStore();
         ulong applied = 0;
+        BeginClusterRecovery();
         if (loaded.Snapshot is { } snapshot)
         {
             try
             {
-                store = MvccStore.ReadSnapshot(snapshot.Data.Span);
+                store = MvccStore.ReadSnapshot(snapshot.Data.Span, out var volatileKeys);
+                _volatileKeys?.AddRange(volatileKeys);
             }
             catch (InvalidDataException ex)
             {
@@ -116,7 +120,10 @@ public sealed partial class AntiEtcdServer
             }
 
             applied = snapshot.Index;
-            storage.ApplySnapshot(new Snapshot(new SnapshotMetadata(snapshot.Index, snapshot.Term, voters), snapshot.Data));
+
+            // In a directory that records filtered writes the image is a persisted form: marked, so that only this node,
+            // as an incomplete leader, ever sends it (SPEC §9.4).
+            storage.ApplySnapshot(new Snapshot(new SnapshotMetadata(snapshot.Index, snapshot.Term, voters), snapshot.Data) { Filtered = _filteredFlagSet });
         }
         else if (recovery.Entries.Count > 0 && recovery.FirstIndex > 1)
         {
@@ -149,7 +156,7 @@ public sealed partial class AntiEtcdServer
 
         var (commit, first, last) = (storage.InitialState().Commit, storage.FirstIndex - 1, storage.LastIndex);
         RaftLog.Recovered(_logger, NodeId, hardState.Term, commit, first, last, path);
-        return (store, applied, new RaftPersistence(wal, _snapshots!, syncEntries: _options.PersistInterval == 0));
+        return (store, applied, new RaftPersistence(wal, _snapshots!, syncEntries: _options.PersistInterval == 0, ClusterPersistedForm()));
     }
 
     /// <summary>Starts dialling peers and the Raft loop, once the listener accepts peer connections.</summary>
@@ -235,21 +242,14 @@ public sealed partial class AntiEtcdServer
     {
         foreach (var entry in entries)
         {
-            Loop.Enqueue(new LogEntryOperation(entry, Lessor, _tracker!, OnEntryApplied) { IsWrite = true, LogIndex = entry.Index });
-        }
-    }
-
-    /// <summary>On the apply loop: an import entry decides this node's pending import, whoever proposed it (SPEC §9.6).</summary>
-    private void OnEntryApplied(object? response)
-    {
-        if (response is ImportOutcome outcome)
-        {
-            CompleteImport(outcome);
+            // After each entry: an import entry decides this node's pending import, whoever proposed it (SPEC §9.6), and
+            // filtered entries and resets change completeness (SPEC §9.4).
+            Loop.Enqueue(new LogEntryOperation(entry, Lessor, _tracker!, OnClusterEntryApplied) { IsWrite = true, LogIndex = entry.Index });
         }
     }
 
     private void InstallSnapshot(Snapshot snapshot) =>
-        Loop.Enqueue(new InstallSnapshotOperation(snapshot, Loop, _tracker!, OnSnapshotInstalled) { IsWrite = true, LogIndex = snapshot.Index });
+        Loop.Enqueue(new InstallSnapshotOperation(snapshot, Loop, _tracker!, OnClusterSnapshotInstalled) { IsWrite = true, LogIndex = snapshot.Index });
 
     /// <summary>On the apply loop: the state was replaced; watches cannot continue gaplessly (SPEC §8.3).</summary>
     private void OnSnapshotInstalled(MvccStore store)
@@ -271,18 +271,26 @@ public sealed partial class AntiEtcdServer
     /// </summary>
     private void AfterClusterWrite(ulong index)
     {
+        if (_incomplete)
+        {
+            // An incomplete state is no snapshot anyone may use, and proposes nothing but its reset (SPEC §9.4).
+            return;
+        }
+
         if (_raft?.Status.Role == CoreRole.Leader)
         {
             MaybeCompact();
         }
 
-        if (!SnapshotDue(index))
+        var afterReset = _snapshotAfterReset;
+        _snapshotAfterReset = false;
+        if (!afterReset && !SnapshotDue(index))
         {
             return;
         }
 
         _lastSnapshotIndex = index;
-        _raft!.SnapshotTaken(index, SerializeStore());
+        TakeClusterSnapshot(_store, index, afterReset, forIncompletePeers: false);
     }
 
     // ---- Role changes ----
@@ -311,6 +319,10 @@ public sealed partial class AntiEtcdServer
                 },
                 this)
             { MinAppliedIndex = status.LeaderReadyIndex });
+            if (_incomplete && _options.Data is not null)
+            {
+                _ = ProposeVolatileResetAsync(status.Term, status.LeaderReadyIndex);
+            }
         }
 
         if (status.Role == CoreRole.Follower && !status.Leader.IsNone && (previous is null || previous.Leader != status.Leader || previous.Term != status.Term))

@@ -23,6 +23,7 @@ public sealed partial class AntiEtcdServer
 
     private readonly Lock _filteredFlagLock = new();
     private PersistFilter? _persistFilter;
+    private string _persistFilterName = "";
     private volatile bool _filteredFlagSet;
     private VolatileKeyTracker? _recoveredVolatileKeys;
 
@@ -40,6 +41,13 @@ public sealed partial class AntiEtcdServer
         }
 
         _persistFilter = filter;
+        if (filter is not null)
+        {
+            // SPEC §10.3: the name every node of a cluster must agree on.
+            _persistFilterName = _options.PersistFilter is null
+                ? _options.PersistFilterType![(_options.PersistFilterType!.LastIndexOf(':') + 1)..]
+                : $"{filter.Method.DeclaringType?.FullName}.{filter.Method.Name}";
+        }
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed partial class AntiEtcdServer
             ThrowIfStopping();
             var status = _raft!.Status;
             var leader = status.Leader;
-            if (!leader.IsNone && (leader == LocalMember ? status.Role == CoreRole.Leader : _connectedPeers.ContainsKey(leader)))
+            if (!leader.IsNone && (leader == LocalMember ? status.Role == CoreRole.Leader && LeaderMayPropose(status.Term) : _connectedPeers.ContainsKey(leader)))
             {
                 return leader;
             }
@@ -67,7 +67,7 @@ public sealed partial class AntiEtcdServer
             ThrowIfStopping();
             var status = _raft!.Status;
             var leader = status.Leader;
-            var usable = !leader.IsNone && (leader == LocalMember ? status.Role == CoreRole.Leader : _connectedPeers.ContainsKey(leader));
+            var usable = !leader.IsNone && (leader == LocalMember ? status.Role == CoreRole.Leader && LeaderMayPropose(status.Term) : _connectedPeers.ContainsKey(leader));
             if (usable && (leader != refused || status.Term > refusedTerm))
             {
                 return leader;
@@ -223,6 +223,7 @@ public sealed partial class AntiEtcdServer
         }
 
         var readinessDeadline = ReadinessDeadline(arrival, context);
+        await WaitCompleteAsync(readinessDeadline, cancellationToken).ConfigureAwait(false);
         if (serializable || _options.StaleRead || context?.Serializable == true)
         {
             return (await LocalReadyIndexAsync(readinessDeadline, cancellationToken).ConfigureAwait(false), readinessDeadline, false);
@@ -258,6 +259,7 @@ public sealed partial class AntiEtcdServer
     /// </summary>
     private async Task<ulong> LocalReadyIndexAsync(long deadline, CancellationToken cancellationToken)
     {
+        await WaitCompleteAsync(deadline, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var signal = Volatile.Read(ref _readinessChanged).Task;
@@ -300,7 +302,7 @@ public sealed partial class AntiEtcdServer
         }
     }
 
-    /// <summary>Whether this node leads and has applied its term's no-op (the lease checks of SPEC §8.6 need it).</summary>
+    /// <summary>Whether this node leads, has applied its term's no-op (the lease checks of SPEC §8.6 need it) and is complete (SPEC §9.4).</summary>
     private bool IsReadyLeader() =>
-        _raft is { } raft && raft.Status.Role == CoreRole.Leader && Applied.AppliedIndex >= raft.Status.LeaderReadyIndex;
+        _raft is { } raft && raft.Status.Role == CoreRole.Leader && Applied.AppliedIndex >= raft.Status.LeaderReadyIndex && !_incomplete;
 }

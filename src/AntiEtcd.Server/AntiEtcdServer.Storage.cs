@@ -206,13 +206,16 @@ public sealed partial class AntiEtcdServer
         }
     }
 
-    /// <summary>The store's snapshot image; only on the loop, or once the loop has stopped.</summary>
-    private ReadOnlyMemory<byte> SerializeStore()
+    /// <summary>The store's snapshot image, in persisted form; only on the loop, or once the loop has stopped.</summary>
+    private ReadOnlyMemory<byte> SerializeStore() => SerializeStore(_store, persistedForm: true);
+
+    /// <summary>The snapshot image of <paramref name="store"/>: its persisted form (SPEC §9.4), or the complete state.</summary>
+    private ReadOnlyMemory<byte> SerializeStore(MvccStore store, bool persistedForm)
     {
         // Sized up front: growing by doubling would copy a large image several times on the loop.
-        var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, _store.EstimatedSizeBytes + (16 * _store.KeyCount) + (1 << 16)));
+        var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, store.EstimatedSizeBytes + (16 * store.KeyCount) + (1 << 16)));
         var filtered = new StrongBox<bool>();
-        _store.WriteSnapshot(image, SnapshotFilter(filtered));
+        store.WriteSnapshot(image, persistedForm ? SnapshotFilter(filtered) : null);
         if (filtered.Value)
         {
             // Before the image can replace the log that it covers (SPEC §9.4).

@@ -231,14 +231,6 @@ public sealed class PersistFilterTests : IDisposable
     }
 
     [Fact]
-    public void A_cluster_of_more_than_one_node_refuses_a_filter_for_now()
-    {
-        var options = AntiEtcdOptions.Parse(["--node_id", "a", "--cluster", "a=http://127.0.0.1:1,b=http://127.0.0.1:2", "--cluster_key", "0123456789abcdef0123", "--persist_filter", "x.dll:X.Y"]);
-        var error = Assert.Throws<ArgumentException>(options.Validate);
-        Assert.Contains("persist_filter is not supported in a cluster of more than one node yet", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task The_filter_class_is_loaded_from_an_assembly_with_the_options()
     {
         var spec = typeof(TestPersistFilterFactory).Assembly.Location + ":" + typeof(TestPersistFilterFactory).FullName;

@@ -22,7 +22,11 @@ internal static class RaftMessageCodec
     private const byte FlagReject = 1;
     private const byte FlagTransfer = 2;
     private const byte FlagSnapshot = 4;
-    private const byte KnownFlags = FlagReject | FlagTransfer | FlagSnapshot;
+
+    // SPEC §9.4: the sender's state is incomplete (AppResp, HeartbeatResp); the snapshot is filtered (Snap).
+    private const byte FlagIncomplete = 8;
+    private const byte FlagFiltered = 16;
+    private const byte KnownFlags = FlagReject | FlagTransfer | FlagSnapshot | FlagIncomplete | FlagFiltered;
     private const int MaxVarintLength = 10;
 
     /// <summary>The size of a whole frame (header, count, length-prefixed bodies) holding <paramref name="messages"/>.</summary>
@@ -138,7 +142,8 @@ internal static class RaftMessageCodec
         WriteVarint(destination, ref position, message.Index);
         WriteVarint(destination, ref position, message.Commit);
         WriteVarint(destination, ref position, message.RejectHint);
-        var flags = (byte)((message.Reject ? FlagReject : 0) | (message.Transfer ? FlagTransfer : 0) | (message.Snapshot is null ? 0 : FlagSnapshot));
+        var flags = (byte)((message.Reject ? FlagReject : 0) | (message.Transfer ? FlagTransfer : 0) | (message.Snapshot is null ? 0 : FlagSnapshot)
+            | (message.Incomplete ? FlagIncomplete : 0) | (message.Snapshot is { Filtered: true } ? FlagFiltered : 0));
         destination[position++] = flags;
         WriteVarint(destination, ref position, ZigZag(message.Priority));
         WriteBytes(destination, ref position, message.Context.Span);
@@ -217,7 +222,14 @@ internal static class RaftMessageCodec
                 voters[i] = new NodeId(reader.ReadVarint());
             }
 
-            snapshot = new Snapshot(new SnapshotMetadata(snapshotIndex, snapshotTerm, voters), reader.ReadBytes(reader.ReadLength()));
+            snapshot = new Snapshot(new SnapshotMetadata(snapshotIndex, snapshotTerm, voters), reader.ReadBytes(reader.ReadLength()))
+            {
+                Filtered = (flags & FlagFiltered) != 0,
+            };
+        }
+        else if ((flags & FlagFiltered) != 0)
+        {
+            throw new InvalidDataException("A Raft message marks a snapshot filtered but holds none.");
         }
 
         return new Message
@@ -232,6 +244,7 @@ internal static class RaftMessageCodec
             RejectHint = rejectHint,
             Reject = (flags & FlagReject) != 0,
             Transfer = (flags & FlagTransfer) != 0,
+            Incomplete = (flags & FlagIncomplete) != 0,
             Priority = priority,
             Context = context,
             Entries = entries,

@@ -51,4 +51,10 @@ internal sealed class Command
     /// stored with an empty value. Null when there are none. Compared by reference.
     /// </summary>
     public IReadOnlySet<PutRequest>? VolatilePuts { get; init; }
+
+    /// <summary>
+    /// This is a persisted form in which the persist filter replaced or dropped something (SPEC §9.4): a node that
+    /// applies it lacks data the cluster may have, so it becomes incomplete. Carried in the encoding (type bit 0x80).
+    /// </summary>
+    public bool Filtered { get; init; }
 }

@@ -50,6 +50,9 @@ internal static class CommandCodec
     private const int MinOpSize = 1;
     private const int MinImportKeySize = 5;
 
+    // Set in the type byte of a filtered persisted form (SPEC §9.4).
+    private const byte TypeFiltered = 0x80;
+
     /// <summary>Appends the encoding of <paramref name="command"/> to <paramref name="output"/>.</summary>
     /// <exception cref="ArgumentException">The command's type is unknown, the member its type
     /// names is null, an import holds a null key, a txn holds a null compare or op, or txns nest deeper than
@@ -84,7 +87,7 @@ internal static class CommandCodec
 
         var writer = new CommandWriter(output);
         writer.WriteByte(FormatVersion);
-        writer.WriteByte((byte)command.Type);
+        writer.WriteByte((byte)((byte)command.Type | (command.Filtered ? TypeFiltered : 0)));
         switch (command.Type)
         {
             case CommandType.Put:
@@ -117,6 +120,9 @@ internal static class CommandCodec
         writer.Flush();
     }
 
+    /// <summary>Whether an encoded command is a filtered persisted form (SPEC §9.4), without decoding it.</summary>
+    public static bool IsFiltered(ReadOnlySpan<byte> data) => data.Length >= 2 && (data[1] & TypeFiltered) != 0;
+
     /// <summary>Decodes one command; the data must hold exactly one.</summary>
     /// <remarks>Byte fields of the result are fresh arrays, owned by the result (the store keeps them).</remarks>
     /// <exception cref="InvalidDataException">Anything malformed: an unknown format version or type,
@@ -132,7 +138,9 @@ internal static class CommandCodec
             throw CommandReader.Corrupt(0, $"unknown format version {version} (this build reads {FormatVersion})");
         }
 
-        var type = (CommandType)reader.ReadByte();
+        var typeByte = reader.ReadByte();
+        var filtered = (typeByte & TypeFiltered) != 0;
+        var type = (CommandType)(typeByte & ~TypeFiltered);
         HashSet<PutRequest>? volatilePuts = null;
         var command = type switch
         {
@@ -144,7 +152,7 @@ internal static class CommandCodec
             CommandType.LeaseRevoke => new Command { Type = type, LeaseId = reader.ReadVarint() },
             CommandType.Import => new Command { Type = type, Revision = reader.ReadVarint(), Keys = ReadImportKeys(ref reader) },
             CommandType.VolatileReset => ReadVolatileReset(ref reader),
-            _ => throw CommandReader.Corrupt(1, $"unknown command type {(byte)type}"),
+            _ => throw CommandReader.Corrupt(1, $"unknown command type {typeByte}"),
         };
 
         if (reader.Remaining != 0)
@@ -152,9 +160,22 @@ internal static class CommandCodec
             throw CommandReader.Corrupt(reader.Position, $"{reader.Remaining} unexpected bytes after the command");
         }
 
-        if (volatilePuts is not null)
+        if (volatilePuts is not null || filtered)
         {
-            command = new Command { Type = command.Type, Put = command.Put, Txn = command.Txn, VolatilePuts = volatilePuts };
+            command = new Command
+            {
+                Type = command.Type,
+                Put = command.Put,
+                DeleteRange = command.DeleteRange,
+                Txn = command.Txn,
+                Revision = command.Revision,
+                LeaseId = command.LeaseId,
+                Ttl = command.Ttl,
+                Keys = command.Keys,
+                Leases = command.Leases,
+                VolatilePuts = volatilePuts,
+                Filtered = filtered,
+            };
         }
 
         return command;

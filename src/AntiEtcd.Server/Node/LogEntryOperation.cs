@@ -5,7 +5,7 @@ namespace AntiEtcd.Server.Node;
 
 /// <summary>Applies one committed log entry of a cluster node and tells the <see cref="ProposalTracker"/> the outcome.</summary>
 /// <remarks>Applying reads neither options, nor the clock, nor randomness (SPEC §8.8): every node reaches the same state.</remarks>
-internal sealed class LogEntryOperation(Entry entry, Lessor lessor, ProposalTracker tracker, Action<object?> applied) : StoreOperation
+internal sealed class LogEntryOperation(Entry entry, Lessor lessor, ProposalTracker tracker, Action<MvccStore, Command, object?> applied) : StoreOperation
 {
     private ApplyOutcome _outcome;
 
@@ -23,7 +23,7 @@ internal sealed class LogEntryOperation(Entry entry, Lessor lessor, ProposalTrac
         // what it applies; a failure here means a corrupt log, and the node must not go on with a different state.
         var command = CommandCodec.Decode(entry.Data.Span);
         var (status, response) = CommandApplier.Apply(store, lessor, command);
-        applied(response);
+        applied(store, command, response);
         _outcome = new ApplyOutcome(ApplyOutcomeKind.Applied, status, response, store.CompactRevision);
     }
 

@@ -20,7 +20,12 @@ internal static class PersistedForm
     /// <param name="command">The command as proposed; never changed.</param>
     /// <param name="filter">The persist filter.</param>
     /// <param name="onFilterFailure">Told of each exception the filter throws; that put is then stored as is.</param>
-    public static (Command Persisted, bool Filtered) Of(Command command, PersistFilter filter, Action<Exception> onFilterFailure)
+    /// <param name="filterReset">
+    /// Also filter the keys a volatile reset carries: a cluster's reset holds the leader's in-memory state, which may
+    /// hold volatile values. A single node's reset holds only what it recovered, already in persisted form.
+    /// </param>
+    /// <remarks>A filtered result is marked <see cref="Command.Filtered"/>.</remarks>
+    public static (Command Persisted, bool Filtered) Of(Command command, PersistFilter filter, Action<Exception> onFilterFailure, bool filterReset = false)
     {
         HashSet<PutRequest>? volatilePuts = null;
         switch (command.Type)
@@ -29,12 +34,17 @@ internal static class PersistedForm
                 var put = Filter(command.Put!, filter, onFilterFailure, ref volatilePuts);
                 return ReferenceEquals(put, command.Put)
                     ? (command, false)
-                    : (new Command { Type = CommandType.Put, Put = put, VolatilePuts = volatilePuts }, true);
+                    : (new Command { Type = CommandType.Put, Put = put, VolatilePuts = volatilePuts, Filtered = true }, true);
             case CommandType.Txn:
                 var txn = Filter(command.Txn!, filter, onFilterFailure, ref volatilePuts);
                 return ReferenceEquals(txn, command.Txn)
                     ? (command, false)
-                    : (new Command { Type = CommandType.Txn, Txn = txn, VolatilePuts = volatilePuts }, true);
+                    : (new Command { Type = CommandType.Txn, Txn = txn, VolatilePuts = volatilePuts, Filtered = true }, true);
+            case CommandType.VolatileReset when filterReset:
+                var keys = FilterKeys(command.Keys!, filter, onFilterFailure);
+                return ReferenceEquals(keys, command.Keys)
+                    ? (command, false)
+                    : (new Command { Type = CommandType.VolatileReset, Keys = keys, Leases = command.Leases, Revision = command.Revision, Filtered = true }, true);
             default:
                 return (command, false);
         }
@@ -114,6 +124,38 @@ internal static class PersistedForm
         }
 
         return copy ?? ops;
+    }
+
+    /// <summary>The reset's keys in persisted form: replaced values stored, volatile keys left out.</summary>
+    private static IReadOnlyList<KeyValue> FilterKeys(IReadOnlyList<KeyValue> keys, PersistFilter filter, Action<Exception> onFilterFailure)
+    {
+        List<KeyValue>? copy = null;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var kv = keys[i];
+            var decision = Decide(filter, kv.Key.Span, kv.Value.Span, onFilterFailure);
+            if (decision.Kind == PersistDecisionKind.Persist)
+            {
+                copy?.Add(kv);
+                continue;
+            }
+
+            copy ??= [.. keys.Take(i)];
+            if (decision.Kind == PersistDecisionKind.Replace)
+            {
+                copy.Add(new KeyValue
+                {
+                    Key = kv.Key,
+                    Value = decision.StoredValue,
+                    CreateRevision = kv.CreateRevision,
+                    ModRevision = kv.ModRevision,
+                    Version = kv.Version,
+                    Lease = kv.Lease,
+                });
+            }
+        }
+
+        return copy ?? keys;
     }
 
     private static PutRequest WithValue(PutRequest put, ReadOnlyMemory<byte> value) => new()

@@ -26,4 +26,7 @@ internal enum RaftInputKind
 
     /// <summary>The apply loop took a snapshot.</summary>
     Snapshot,
+
+    /// <summary>The state became incomplete or complete (SPEC §9.4).</summary>
+    Completeness,
 }

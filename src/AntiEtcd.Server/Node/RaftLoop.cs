@@ -106,7 +106,16 @@ internal sealed partial class RaftLoop : IAsyncDisposable
     public void ReportLeaderLost(NodeId peer) => Post(new RaftInput(RaftInputKind.LeaderLost) { Peer = peer });
 
     /// <summary>The apply loop took a snapshot of the state at <paramref name="index"/>: record it, compact the log and save it.</summary>
-    public void SnapshotTaken(ulong index, ReadOnlyMemory<byte> image) => Post(new RaftInput(RaftInputKind.Snapshot) { Index = index, Data = image });
+    /// <param name="index">The applied index the image reflects.</param>
+    /// <param name="image">The complete state, what peers get.</param>
+    /// <param name="diskImage">Its persisted form for the disk (SPEC §9.4), null when the same.</param>
+    /// <param name="afterReset">Taken right after a volatile reset: the whole log before it goes.</param>
+    /// <param name="forIncompletePeers">Taken for incomplete followers: send it to them.</param>
+    public void SnapshotTaken(ulong index, ReadOnlyMemory<byte> image, ReadOnlyMemory<byte>? diskImage = null, bool afterReset = false, bool forIncompletePeers = false) =>
+        Post(new RaftInput(RaftInputKind.Snapshot) { Index = index, Data = image, DiskData = diskImage, Flag = afterReset, ForIncompletePeers = forIncompletePeers });
+
+    /// <summary>The state became incomplete or complete (SPEC §9.4): the core campaigns and answers accordingly.</summary>
+    public void SetIncomplete(bool incomplete) => Post(new RaftInput(RaftInputKind.Completeness) { Flag = incomplete });
 
     /// <summary>The member IDs heard from (any message) within <paramref name="window"/>, this node excluded.</summary>
     public List<NodeId> HeardFrom(TimeSpan window)
@@ -223,7 +232,10 @@ internal sealed partial class RaftLoop : IAsyncDisposable
                 _node.ReportLeaderLost(input.Peer);
                 break;
             case RaftInputKind.Snapshot:
-                RecordSnapshot(input.Index, input.Data);
+                RecordSnapshot(input);
+                break;
+            case RaftInputKind.Completeness:
+                _node.Incomplete = input.Flag;
                 break;
         }
     }
@@ -274,6 +286,11 @@ internal sealed partial class RaftLoop : IAsyncDisposable
         foreach (var state in ready.ReadStates)
         {
             CompleteReadBatch(state);
+        }
+
+        if (ready.SnapshotWanted is { } wanted)
+        {
+            _callbacks.SnapshotWanted?.Invoke(wanted);
         }
 
         var previous = _status;
@@ -375,34 +392,40 @@ internal sealed partial class RaftLoop : IAsyncDisposable
         }
     }
 
-    private void RecordSnapshot(ulong index, ReadOnlyMemory<byte> image)
+    private void RecordSnapshot(RaftInput input)
     {
-        if (index <= _storage.GetSnapshot().Index || index > _storage.LastIndex)
+        var index = input.Index;
+        if (index > _storage.GetSnapshot().Index && index <= _storage.LastIndex)
         {
-            return;
+            var snapshot = _storage.CreateSnapshot(index, input.Data);
+
+            // Keep some entries behind the snapshot, so a follower that is a little behind catches up from the log
+            // instead of receiving the whole state. After a volatile reset, keep none: entries before it may be
+            // filtered, and a complete node sends its state instead of them (SPEC §9.4).
+            var keep = input.Flag ? 0 : _callbacks.CatchUpEntries;
+            if (index > keep && index - keep > _storage.FirstIndex)
+            {
+                _storage.Compact(index - keep);
+            }
+
+            if (_persistence is not null && _snapshotSave.IsCompleted)
+            {
+                _snapshotSave = SaveSnapshotAsync(snapshot, input.DiskData ?? input.Data);
+            }
         }
 
-        var snapshot = _storage.CreateSnapshot(index, image);
-
-        // Keep some entries behind the snapshot, so a follower that is a little behind catches up from the log
-        // instead of receiving the whole state.
-        var keep = _callbacks.CatchUpEntries;
-        if (index > keep && index - keep > _storage.FirstIndex)
+        if (input.ForIncompletePeers)
         {
-            _storage.Compact(index - keep);
-        }
-
-        if (_persistence is not null && _snapshotSave.IsCompleted)
-        {
-            _snapshotSave = SaveSnapshotAsync(snapshot);
+            // Sent only if the stored snapshot covers what each of them acknowledged; asked for again otherwise.
+            _node.SendRequestedSnapshots();
         }
     }
 
-    private async Task SaveSnapshotAsync(Snapshot snapshot)
+    private async Task SaveSnapshotAsync(Snapshot snapshot, ReadOnlyMemory<byte> diskImage)
     {
         try
         {
-            await _persistence!.SaveSnapshotAsync(snapshot).ConfigureAwait(false);
+            await _persistence!.SaveSnapshotAsync(snapshot, diskImage).ConfigureAwait(false);
             if (_logCluster)
             {
                 RaftLog.SnapshotSaved(_logger, _nodeName, snapshot.Index, snapshot.Data.Length);

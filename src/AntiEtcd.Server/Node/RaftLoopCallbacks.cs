@@ -17,6 +17,12 @@ internal sealed class RaftLoopCallbacks
     /// <summary>The loop failed (storage): the node must stop (SPEC §9.2).</summary>
     public required Action<Exception> Failed { get; init; }
 
+    /// <summary>
+    /// A complete leader has incomplete followers (SPEC §9.4): take a snapshot at an applied index of at least this one and
+    /// hand it over with <see cref="RaftLoop.SnapshotTaken"/> for them.
+    /// </summary>
+    public Action<ulong>? SnapshotWanted { get; init; }
+
     /// <summary>Entries kept in the log behind a snapshot, for followers that are a little behind.</summary>
     public ulong CatchUpEntries { get; init; } = 5000;
 }

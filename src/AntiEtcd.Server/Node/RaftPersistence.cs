@@ -8,7 +8,13 @@ namespace AntiEtcd.Server.Node;
 /// images in the snapshot store. Used only by the <see cref="RaftLoop"/>, which persists each Ready here before it sends
 /// what promises durability (docs/raft.md).
 /// </summary>
-internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syncEntries)
+/// <param name="wal">The WAL.</param>
+/// <param name="snapshots">The snapshot files.</param>
+/// <param name="syncEntries">Whether entries are fsynced before they are acknowledged (<c>persist_interval</c> 0).</param>
+/// <param name="persistedForm">
+/// With a persist filter: the payload to log for an entry, and the image to store for a leader's snapshot (SPEC §9.4).
+/// </param>
+internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syncEntries, RaftPersistedForm? persistedForm = null)
 {
     /// <summary>The WAL.</summary>
     public Wal Wal => wal;
@@ -23,14 +29,16 @@ internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syn
         var sync = syncEntries;
         if (ready.Snapshot is { } snapshot)
         {
-            await snapshots.SaveAsync(snapshot.Index, snapshot.Term, snapshot.Data, CancellationToken.None).ConfigureAwait(false);
+            var image = persistedForm is null ? snapshot.Data : persistedForm.StoredImage(snapshot);
+            await snapshots.SaveAsync(snapshot.Index, snapshot.Term, image, CancellationToken.None).ConfigureAwait(false);
             sequence = wal.Append(RecordKind.Snapshot, snapshot.Index, RaftEntryCodec.EncodeSnapshotTerm(snapshot.Term));
             sync = true;
         }
 
         foreach (var entry in ready.Entries)
         {
-            sequence = wal.Append(RecordKind.Entry, entry.Index, RaftEntryCodec.EncodeEntry(entry));
+            var stored = persistedForm is null ? entry : persistedForm.StoredEntry(entry);
+            sequence = wal.Append(RecordKind.Entry, entry.Index, RaftEntryCodec.EncodeEntry(stored));
         }
 
         if (ready.HardState is { } state)
@@ -60,9 +68,11 @@ internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syn
     /// Saves a snapshot this node took of its own state, records it in the WAL and releases the segments it covers.
     /// Runs beside the loop: the log entries stay in memory until <see cref="RaftLoop"/> compacts them.
     /// </summary>
-    public async Task SaveSnapshotAsync(Snapshot snapshot)
+    /// <param name="snapshot">The snapshot, as recorded in the in-memory log.</param>
+    /// <param name="diskImage">The image to store: its persisted form (SPEC §9.4), taken with it.</param>
+    public async Task SaveSnapshotAsync(Snapshot snapshot, ReadOnlyMemory<byte> diskImage)
     {
-        await snapshots.SaveAsync(snapshot.Index, snapshot.Term, snapshot.Data, CancellationToken.None).ConfigureAwait(false);
+        await snapshots.SaveAsync(snapshot.Index, snapshot.Term, diskImage, CancellationToken.None).ConfigureAwait(false);
         var sequence = wal.Append(RecordKind.Snapshot, snapshot.Index, RaftEntryCodec.EncodeSnapshotTerm(snapshot.Term));
         await wal.WaitAsync(sequence, CancellationToken.None).ConfigureAwait(false);
         await wal.ReleaseBeforeAsync(snapshot.Index + 1, CancellationToken.None).ConfigureAwait(false);

@@ -44,6 +44,21 @@ public sealed class RaftMessageCodecTests
     }
 
     [Fact]
+    public void IncompleteAndFilteredAreFlagBits8And16()
+    {
+        var message = EveryField with { Incomplete = true, Snapshot = EveryField.Snapshot! with { Filtered = true } };
+        const string expected =
+            "0101" + "01"
+            + "1B" + "09" + "AC02" + "01" + "02" + "00" + "00" + "00" + "05" + "1F" + "01" + "00"
+            + "01" + "02" + "0A" + "00" + "020102"
+            + "09" + "02" + "02" + "01" + "AC02" + "01FF";
+        Assert.Equal(expected, Convert.ToHexString(RaftMessageCodec.EncodeFrame([message])));
+        var decoded = Decode(Convert.FromHexString(expected))[0];
+        Assert.True(decoded.Incomplete);
+        Assert.True(decoded.Snapshot!.Filtered);
+    }
+
+    [Fact]
     public void FrameTypesAreFrozen()
     {
         Assert.Equal(1, PeerFrame.Version);
@@ -153,7 +168,8 @@ public sealed class RaftMessageCodecTests
     [InlineData("02" + "0D07010203000003000000" + "01AA00", "count larger than the messages")]
     [InlineData("01" + "0F" + "07010203000003000000" + "01AA0000", "trailing byte inside a message")]
     [InlineData("01" + "0D" + "07010203000003000000" + "01AA00" + "00", "trailing byte after the batch")]
-    [InlineData("01" + "0D" + "07010203000003000800" + "01AA00", "unknown flag")]
+    [InlineData("01" + "0D" + "07010203000003002000" + "01AA00", "unknown flag")]
+    [InlineData("01" + "0D" + "07010203000003001000" + "01AA00", "filtered flag without a snapshot")]
     [InlineData("01" + "0D" + "07010203000003000000" + "05AA00", "context longer than the message")]
     [InlineData("01" + "15" + "07" + "FFFFFFFFFFFFFFFFFF7F" + "0203000003000000" + "00" + "00", "varint over 64 bits")]
     [InlineData("01" + "12" + "07010203000003000000" + "00" + "FFFFFFFF0F" + "000000", "entry count larger than the message")]
@@ -278,11 +294,12 @@ public sealed class RaftMessageCodecTests
         RejectHint = RandomUInt64(random),
         Reject = random.Next(2) == 0,
         Transfer = random.Next(2) == 0,
+        Incomplete = random.Next(2) == 0,
         Priority = random.Next(3) == 0 ? random.Next(int.MinValue, int.MaxValue) : random.Next(0, 10),
         Context = RandomBytes(random, 20),
         Entries = [.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => new Entry(RandomUInt64(random), RandomUInt64(random), (EntryType)random.Next(2), RandomBytes(random, 40)))],
         Snapshot = random.Next(4) == 0
-            ? new Snapshot(new SnapshotMetadata(RandomUInt64(random), RandomUInt64(random), [.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => new NodeId(RandomUInt64(random)))]), RandomBytes(random, 60))
+            ? new Snapshot(new SnapshotMetadata(RandomUInt64(random), RandomUInt64(random), [.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => new NodeId(RandomUInt64(random)))]), RandomBytes(random, 60)) { Filtered = random.Next(2) == 0 }
             : null,
     };
 
@@ -298,6 +315,7 @@ public sealed class RaftMessageCodecTests
         Assert.Equal(expected.RejectHint, actual.RejectHint);
         Assert.Equal(expected.Reject, actual.Reject);
         Assert.Equal(expected.Transfer, actual.Transfer);
+        Assert.Equal(expected.Incomplete, actual.Incomplete);
         Assert.Equal(expected.Priority, actual.Priority);
         Assert.Equal(expected.Context.ToArray(), actual.Context.ToArray());
         Assert.Equal(expected.Entries.Count, actual.Entries.Count);
@@ -315,6 +333,7 @@ public sealed class RaftMessageCodecTests
             Assert.Equal(snapshot.Index, actual.Snapshot!.Index);
             Assert.Equal(snapshot.Term, actual.Snapshot.Term);
             Assert.Equal(snapshot.Metadata.Voters, actual.Snapshot.Metadata.Voters);
+            Assert.Equal(snapshot.Filtered, actual.Snapshot.Filtered);
             Assert.Equal(snapshot.Data.ToArray(), actual.Snapshot.Data.ToArray());
         }
     }
