@@ -14,6 +14,8 @@ internal sealed class SimEvent
     public bool Flag { get; init; }
     public Ready? Ready { get; init; }
 
+    public ulong Index { get; init; }
+
     /// <summary>Filled in when the event runs, for the failure trace.</summary>
     public string? Note { get; set; }
 

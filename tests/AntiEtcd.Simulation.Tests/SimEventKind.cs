@@ -13,4 +13,5 @@ internal enum SimEventKind
     Restart,
     TakeSnapshot,
     Quiesce,
+    SnapshotForIncomplete,
 }

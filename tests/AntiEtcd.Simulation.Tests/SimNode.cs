@@ -17,7 +17,7 @@ internal sealed class SimNode
         _voters = voters;
         _options = options;
         Storage = new MemoryRaftStorage(voters);
-        Start(seed);
+        Start(seed, incomplete: false);
     }
 
     public int Index { get; }
@@ -56,7 +56,7 @@ internal sealed class SimNode
         WaitingReads.Clear();
     }
 
-    public void Start(int seed)
+    public void Start(int seed, bool incomplete)
     {
         Incarnation++;
         var snapshot = Storage.GetSnapshot();
@@ -78,6 +78,7 @@ internal sealed class SimNode
             Random = new Random(seed),
             PlantedBugs = _options.Bugs,
             LeaderPriority = Priority,
+            IncompleteState = incomplete,
         });
         Up = true;
     }

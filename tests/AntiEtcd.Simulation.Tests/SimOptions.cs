@@ -38,6 +38,14 @@ internal sealed record SimOptions
     public int SnapshotEveryMs { get; init; } = 150;
     public int Keys { get; init; } = 4;
 
+    /// <summary>
+    /// The share of restarts that come back with incomplete state (SPEC §9.4: a data directory that recorded filtered
+    /// writes). The simulated application behaves as the server does: it takes a snapshot when a complete leader asks
+    /// for one for incomplete followers, and an incomplete leader becomes complete once it applies an entry of its own
+    /// term (where the server's volatile reset would be).
+    /// </summary>
+    public double IncompleteRestartRate { get; init; }
+
     /// <summary>Bugs planted in the configuration of every node (tests of the simulation itself).</summary>
     public Raft.RaftBugs Bugs { get; init; }
 

@@ -52,6 +52,7 @@ internal sealed class Simulation
     public Dictionary<string, int> Stats { get; } = new()
     {
         ["crashes"] = 0, ["partitions"] = 0, ["oneway"] = 0, ["snapshots"] = 0, ["transfers"] = 0, ["dropped"] = 0, ["duplicated"] = 0,
+        ["incomplete restarts"] = 0, ["snapshots for incomplete"] = 0,
     };
 
     /// <summary>Runs the whole scenario; throws <see cref="SimulationViolationException"/> with the seed and trace on failure.</summary>
@@ -178,7 +179,13 @@ internal sealed class Simulation
             case SimEventKind.Restart:
                 if (!node!.Up)
                 {
-                    node.Start(_random.Next());
+                    var incomplete = _o.IncompleteRestartRate > 0 && _random.NextDouble() < _o.IncompleteRestartRate;
+                    node.Start(_random.Next(), incomplete);
+                    if (incomplete)
+                    {
+                        Stats["incomplete restarts"]++;
+                    }
+
                     Schedule(new SimEvent { Kind = SimEventKind.Tick, Node = node.Index, Incarnation = node.Incarnation }, _random.Next(_o.TickMs));
                     MaybeScheduleReady(node);
                 }
@@ -187,6 +194,9 @@ internal sealed class Simulation
             case SimEventKind.TakeSnapshot:
                 TakeSnapshot(node!);
                 Schedule(new SimEvent { Kind = SimEventKind.TakeSnapshot, Node = node!.Index }, 1 + _random.Next(_o.SnapshotEveryMs * 2));
+                break;
+            case SimEventKind.SnapshotForIncomplete:
+                SnapshotForIncomplete(node!, ev);
                 break;
             case SimEventKind.Quiesce:
                 _quiet = true;
@@ -289,6 +299,12 @@ internal sealed class Simulation
             }
 
             node.AppliedIndex = e.Index;
+            if (node.Raft.Incomplete && node.Raft.Role == RaftRole.Leader && e.Term == node.Raft.Term)
+            {
+                // Where the server's volatile reset makes an incomplete leader complete.
+                node.Raft.Incomplete = false;
+            }
+
             var acked = _proposals.Remove((node.Index, node.Incarnation, e.Index), out var term) && term == e.Term;
             _checker.OnApplied(node, e, acked);
             if (acked)
@@ -305,6 +321,11 @@ internal sealed class Simulation
                 InvariantChecker.OnReadState(node, rs, read.Bound);
                 node.WaitingReads.Add(rs);
             }
+        }
+
+        if (rd.SnapshotWanted is { } wanted)
+        {
+            Schedule(new SimEvent { Kind = SimEventKind.SnapshotForIncomplete, Node = node.Index, Incarnation = node.Incarnation, Index = wanted }, _random.Next(_o.MaxFsyncMs + 1));
         }
 
         ServeReads(node);
@@ -476,6 +497,30 @@ internal sealed class Simulation
                 ev.Note = $"transfer leadership n{n.Index + 1} -> n{to.Index + 1}";
             }
         }
+    }
+
+    /// <summary>A complete leader's snapshot for its incomplete followers, once it has applied what they need.</summary>
+    private void SnapshotForIncomplete(SimNode node, SimEvent ev)
+    {
+        if (!node.Up || node.Incarnation != ev.Incarnation || node.Raft.Role != RaftRole.Leader)
+        {
+            return;
+        }
+
+        if (node.PersistPending || node.AppliedIndex < ev.Index)
+        {
+            Schedule(new SimEvent { Kind = SimEventKind.SnapshotForIncomplete, Node = node.Index, Incarnation = node.Incarnation, Index = ev.Index }, 1 + _random.Next(_o.MaxFsyncMs + 1));
+            return;
+        }
+
+        if (node.AppliedIndex > node.Storage.GetSnapshot().Index)
+        {
+            node.Storage.CreateSnapshot(node.AppliedIndex, node.SerializeState());
+        }
+
+        node.Raft.SendRequestedSnapshots();
+        Stats["snapshots for incomplete"]++;
+        MaybeScheduleReady(node);
     }
 
     private static void TakeSnapshot(SimNode node)
