@@ -48,11 +48,13 @@ internal sealed class Simulation
 
     public long Events => _events;
 
-    /// <summary>How much the run exercised: crashes, partitions, snapshots installed, transfers, dropped messages.</summary>
+    /// <summary>
+    /// How much the run exercised: crashes, partitions, snapshots installed, transfers, dropped messages; with
+    /// <see cref="SimOptions.IncompleteRestartRate"/>, also incomplete restarts and snapshots taken for them.
+    /// </summary>
     public Dictionary<string, int> Stats { get; } = new()
     {
         ["crashes"] = 0, ["partitions"] = 0, ["oneway"] = 0, ["snapshots"] = 0, ["transfers"] = 0, ["dropped"] = 0, ["duplicated"] = 0,
-        ["incomplete restarts"] = 0, ["snapshots for incomplete"] = 0,
     };
 
     /// <summary>Runs the whole scenario; throws <see cref="SimulationViolationException"/> with the seed and trace on failure.</summary>
@@ -183,7 +185,7 @@ internal sealed class Simulation
                     node.Start(_random.Next(), incomplete);
                     if (incomplete)
                     {
-                        Stats["incomplete restarts"]++;
+                        Stats["incomplete restarts"] = Stats.GetValueOrDefault("incomplete restarts") + 1;
                     }
 
                     Schedule(new SimEvent { Kind = SimEventKind.Tick, Node = node.Index, Incarnation = node.Incarnation }, _random.Next(_o.TickMs));
@@ -519,7 +521,7 @@ internal sealed class Simulation
         }
 
         node.Raft.SendRequestedSnapshots();
-        Stats["snapshots for incomplete"]++;
+        Stats["snapshots for incomplete"] = Stats.GetValueOrDefault("snapshots for incomplete") + 1;
         MaybeScheduleReady(node);
     }
 

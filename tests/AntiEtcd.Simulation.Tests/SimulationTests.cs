@@ -68,8 +68,8 @@ public sealed class SimulationTests(ITestOutputHelper output)
             var sim = new Simulation(new SimOptions { Seed = seed, Nodes = nodes, IncompleteRestartRate = 0.5 });
             sim.Run();
             acked += sim.Checker.AckedWrites;
-            forced += sim.Stats["snapshots for incomplete"];
-            incomplete += sim.Stats["incomplete restarts"];
+            forced += sim.Stats.GetValueOrDefault("snapshots for incomplete");
+            incomplete += sim.Stats.GetValueOrDefault("incomplete restarts");
         }
 
         output.WriteLine($"{seeds} seeds from {firstSeed}: {acked} acknowledged writes, {incomplete} incomplete restarts, {forced} snapshots taken for incomplete followers");
