@@ -48,9 +48,10 @@ public sealed class CommandCodecTests
         { "import", "01" + "07" + "12" + "02" + "022F61" + "0131" + "01" + "01" + "01" + "022F62" + "00" + "03" + "C801" + "03" },
         { "import-empty", "01" + "07" + "00" + "00" },                 // file revision 0, no keys
         // version, type, flags (volatile), key "s", empty value, lease 0: a put the persist filter kept out (SPEC §9.4)
-        { "put-volatile", "01" + "01" + "08" + "0173" + "00" + "00" },
+        { "put-volatile", "01" + "81" + "08" + "0173" + "00" + "00" },
         // version, type, 1 lease: 7 TTL 100; an import's fields at revision 10: "/a"="1" create 2 mod 3 version 2; then each key's lease: 7
         { "volatile-reset", "01" + "08" + "01" + "07" + "64" + "0A" + "01" + "022F61" + "0131" + "02" + "03" + "02" + "07" },
+        { "volatile-reset-filtered", "01" + "88" + "00" + "0A" + "00" },
     };
 
     private static Command GoldenCommand(string name) => name switch
@@ -101,6 +102,7 @@ public sealed class CommandCodecTests
         },
         "import-empty" => new Command { Type = CommandType.Import, Keys = [] },
         "put-volatile" => VolatilePut(new PutRequest { Key = B("s") }),
+        "volatile-reset-filtered" => new Command { Type = CommandType.VolatileReset, Revision = 10, Leases = [], Keys = [], Filtered = true },
         "volatile-reset" => new Command
         {
             Type = CommandType.VolatileReset,
@@ -121,7 +123,7 @@ public sealed class CommandCodecTests
     }
 
     private static Command VolatilePut(PutRequest put) =>
-        new() { Type = CommandType.Put, Put = put, VolatilePuts = new HashSet<PutRequest>(ReferenceEqualityComparer.Instance) { put } };
+        new() { Type = CommandType.Put, Put = put, VolatilePuts = new HashSet<PutRequest>(ReferenceEqualityComparer.Instance) { put }, Filtered = true };
 
     [Fact]
     public void VolatileMarks_InNestedTxnBranches_DecodeToThoseVeryPuts()
@@ -524,6 +526,11 @@ public sealed class CommandCodecTests
         if (c.Leases is not null)
         {
             sb.Append(" leases[").AppendJoin(',', c.Leases).Append(']');
+        }
+
+        if (c.Filtered)
+        {
+            sb.Append(" filtered");
         }
 
         if (c.VolatilePuts is not null)
