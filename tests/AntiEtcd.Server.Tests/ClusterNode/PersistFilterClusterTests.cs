@@ -29,7 +29,6 @@ public sealed class PersistFilterClusterTests
     {
         await cluster.PutOkAsync(node, "tmp/a", VolatileValue);
         await cluster.PutOkAsync(node, "secret/s", SecretValue);
-        await cluster.PutOkAsync(node, "k", "kept");
 
         // A txn whose branch holds a volatile put, so the filter runs inside txns too.
         var txn = new JsonObject
@@ -38,7 +37,9 @@ public sealed class PersistFilterClusterTests
         };
         var reply = await cluster.PostAsync(node, "/v3/kv/txn", txn);
         Assert.True(reply.Status == 200, reply.ToString());
-        return reply.Revision;
+
+        // Last, so a node that serves it has applied the rest.
+        return await cluster.PutOkAsync(node, "k", "kept");
     }
 
     /// <summary>Every file of every node's data directory, searched for the bytes of the values the filter keeps out.</summary>
@@ -63,10 +64,12 @@ public sealed class PersistFilterClusterTests
 
     private static async Task AssertValuesAsync(TestCluster cluster, int node, string? tmp, string? secret)
     {
+        // "k" is written after the others: once the node serves it, it has applied them too.
         await Until.TrueAsync(
-            async () => (await cluster.RangeAsync(node, "k", serializable: true)).Status == 200,
+            async () => await cluster.RangeAsync(node, "k", serializable: true) is { Status: 200 } reply
+                && reply.Body["kvs"] is System.Text.Json.Nodes.JsonArray { Count: > 0 },
             TimeSpan.FromSeconds(15),
-            () => $"{cluster.Names[node]} never served a serializable read");
+            () => $"{cluster.Names[node]} never served k by a serializable read");
         Assert.Equal(tmp, await cluster.GetAsync(node, "tmp/a", serializable: true));
         Assert.Equal(tmp, await cluster.GetAsync(node, "tmp/b", serializable: true));
         Assert.Equal(secret, await cluster.GetAsync(node, "secret/s", serializable: true));
@@ -98,6 +101,24 @@ public sealed class PersistFilterClusterTests
             TimeSpan.FromSeconds(10),
             () => "the follower did not apply a write made after it became complete");
         AssertNothingVolatileOnDisk(cluster);
+    }
+
+    private static PersistDecision OtherFilter(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => PersistDecision.Persist;
+
+    /// <summary>SPEC §8.8, §10.3: every node must use the same filter; a peer with another one is never let in.</summary>
+    [Fact]
+    public async Task ANodeWithAnotherFilterCannotJoin()
+    {
+        await using var cluster = await TestCluster.StartAsync(3, data: true, configure: (i, o) =>
+        {
+            o.PersistFilter = i == 2 ? OtherFilter : Filter;
+            o.WaitQuorumTimeout = 500;
+        });
+        var leader = await cluster.WaitForLeaderAsync(among: [0, 1]);
+        await cluster.PutOkAsync(leader, "k", "v");
+        var odd = await cluster.PutAsync(2, "k", "w");
+        Assert.True(odd.Status == 503, $"a node whose filter differs took a write: {odd}");
+        Assert.Equal("v", await cluster.GetAsync(leader, "k"));
     }
 
     [Fact]
