@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-using System.Text.Json;
+using static AntiEtcd.Cli.Tests.ClusterProcessKit;
 
 namespace AntiEtcd.Cli.Tests;
 
@@ -93,70 +90,5 @@ public sealed class ClusterFailoverProcessTests
         }
 
         ct.ThrowIfCancellationRequested();
-    }
-
-    private static async Task<int> WaitForLeaderAsync(HttpClient http, int[] ports, int[] among, string? except)
-    {
-        var deadline = Stopwatch.StartNew();
-        var last = "";
-        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            string? agreed = null;
-            var ok = true;
-            foreach (var i in among)
-            {
-                try
-                {
-                    var (status, body) = await PostAsync(http, ports[i], "/v3/maintenance/status", "{}");
-                    last = body;
-                    using var doc = JsonDocument.Parse(body);
-                    var name = status == 200 && doc.RootElement.TryGetProperty("leaderNodeId", out var l) ? l.GetString() : null;
-                    ok &= name is not null && name != except && (agreed is null || agreed == name);
-                    agreed ??= name;
-                }
-                catch (HttpRequestException)
-                {
-                    ok = false;
-                }
-            }
-
-            if (ok && agreed is not null)
-            {
-                var index = int.Parse(agreed[1..], System.Globalization.CultureInfo.InvariantCulture) - 1;
-                if (among.Contains(index))
-                {
-                    return index;
-                }
-            }
-
-            // Paces the polling only; the deadline decides.
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException("no agreed leader; last status: " + last);
-    }
-
-    private static Task<(int Status, string Body)> PutAsync(HttpClient http, int port, string key, string value) =>
-        PostAsync(http, port, "/v3/kv/put", $"{{\"key\":\"{B64(key)}\",\"value\":\"{B64(value)}\"}}");
-
-    private static Task<(int Status, string Body)> RangeAsync(HttpClient http, int port, string key) =>
-        PostAsync(http, port, "/v3/kv/range", $"{{\"key\":\"{B64(key)}\"}}");
-
-    private static async Task<(int Status, string Body)> PostAsync(HttpClient http, int port, string path, string json)
-    {
-        using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync($"http://127.0.0.1:{port}{path}", content, TestContext.Current.CancellationToken);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-    }
-
-    private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
     }
 }
