@@ -247,6 +247,11 @@ internal sealed class Simulation
             Send(node, m);
         }
 
+        if (rd.Snapshot is null)
+        {
+            ApplyCommitted(node, rd.CommittedEntries);
+        }
+
         node.PersistPending = true;
         ev.Note = $"entries={rd.Entries.Count} committed={rd.CommittedEntries.Count} msgs={rd.Messages.Count}+{rd.MessagesAfterPersist.Count}{(rd.Snapshot is null ? "" : " snapshot")}";
         // The fsync takes a while; the node keeps receiving messages meanwhile, and a crash now loses this Ready.
@@ -287,7 +292,40 @@ internal sealed class Simulation
             Stats["snapshots"]++;
         }
 
-        foreach (var e in rd.CommittedEntries)
+        if (rd.Snapshot is not null)
+        {
+            // After the install: these entries follow the snapshot.
+            ApplyCommitted(node, rd.CommittedEntries);
+        }
+
+        foreach (var rs in rd.ReadStates)
+        {
+            var id = BinaryPrimitives.ReadInt64LittleEndian(rs.Context.Span);
+            if (_reads.TryGetValue(id, out var read))
+            {
+                InvariantChecker.OnReadState(node, rs, read.Bound);
+                node.WaitingReads.Add(rs);
+            }
+        }
+
+        if (rd.SnapshotWanted is { } wanted)
+        {
+            Schedule(new SimEvent { Kind = SimEventKind.SnapshotForIncomplete, Node = node.Index, Incarnation = node.Incarnation, Index = wanted }, _random.Next(_o.MaxFsyncMs + 1));
+        }
+
+        ServeReads(node);
+        node.PersistPending = false;
+        node.Raft.Advance(rd);
+        MaybeScheduleReady(node);
+    }
+
+    /// <summary>
+    /// Applies committed entries. The core hands out only entries this node has persisted, so, as the server does,
+    /// they are applied before the Ready's own entries are persisted unless the Ready installs a snapshot.
+    /// </summary>
+    private void ApplyCommitted(SimNode node, IReadOnlyList<Entry> committed)
+    {
+        foreach (var e in committed)
         {
             if (e.Index != node.AppliedIndex + 1)
             {
@@ -314,26 +352,6 @@ internal sealed class Simulation
                 _checker.OnAcked();
             }
         }
-
-        foreach (var rs in rd.ReadStates)
-        {
-            var id = BinaryPrimitives.ReadInt64LittleEndian(rs.Context.Span);
-            if (_reads.TryGetValue(id, out var read))
-            {
-                InvariantChecker.OnReadState(node, rs, read.Bound);
-                node.WaitingReads.Add(rs);
-            }
-        }
-
-        if (rd.SnapshotWanted is { } wanted)
-        {
-            Schedule(new SimEvent { Kind = SimEventKind.SnapshotForIncomplete, Node = node.Index, Incarnation = node.Incarnation, Index = wanted }, _random.Next(_o.MaxFsyncMs + 1));
-        }
-
-        ServeReads(node);
-        node.PersistPending = false;
-        node.Raft.Advance(rd);
-        MaybeScheduleReady(node);
     }
 
     private void ServeReads(SimNode node)

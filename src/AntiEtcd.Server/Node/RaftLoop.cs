@@ -248,6 +248,16 @@ internal sealed partial class RaftLoop : IAsyncDisposable
         }
 
         Send(ready.Messages);
+
+        // The core hands out only entries this node has already persisted, so they are applied while this Ready's own
+        // entries are written: a committed write no longer waits for the next batch's fsync (etcd's raftNode does the
+        // same). A Ready that installs a snapshot applies after it, in order.
+        var applyEarly = ready.Snapshot is null;
+        if (applyEarly && ready.CommittedEntries.Count > 0)
+        {
+            _callbacks.Apply(ready.CommittedEntries);
+        }
+
         if (ready.Snapshot is not null || ready.Entries.Count > 0 || ready.HardState is not null)
         {
             if (_persistence is not null)
@@ -278,7 +288,7 @@ internal sealed partial class RaftLoop : IAsyncDisposable
             _callbacks.InstallSnapshot(installed);
         }
 
-        if (ready.CommittedEntries.Count > 0)
+        if (!applyEarly && ready.CommittedEntries.Count > 0)
         {
             _callbacks.Apply(ready.CommittedEntries);
         }
