@@ -143,7 +143,9 @@ public sealed partial class AntiEtcdServer
                 throw new IOException($"{_dataDirectory!.WalDirectory}: entry {record.Index} follows {applied + (ulong)entries.Count}: the log has a gap");
             }
 
-            entries.Add(RaftEntryCodec.DecodeEntry(record.Index, record.Payload));
+            // A copy: the payload is a slice of its whole WAL segment, which one retained entry
+            // would otherwise keep in memory until the log is compacted past it.
+            entries.Add(RaftEntryCodec.DecodeEntry(record.Index, record.Payload.ToArray()));
         }
 
         storage.Append(entries);
