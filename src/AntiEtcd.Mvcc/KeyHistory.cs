@@ -8,9 +8,9 @@ namespace AntiEtcd.Mvcc;
 /// only the key and mod_revision set, the very object that the delete event carries.
 /// </summary>
 /// <remarks>
-/// A key with a single live version and no history is stored as that bare <see cref="KeyValue"/>
-/// instead (see <see cref="MvccStore"/>): this class exists only for keys changed since the
-/// compaction point, so the common case costs no extra object.
+/// A key with a single live version and no history is stored packed in one byte array instead
+/// (<see cref="LiveRecord"/>): this class exists only for keys changed since the compaction point,
+/// so the common case costs neither this object nor a <see cref="KeyValue"/>.
 /// </remarks>
 internal sealed class KeyHistory
 {

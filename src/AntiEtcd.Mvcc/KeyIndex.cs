@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace AntiEtcd.Mvcc;
 
 /// <summary>
@@ -11,9 +13,9 @@ namespace AntiEtcd.Mvcc;
 /// Leaves that receive appends at their end split unevenly (the new key alone goes right), so
 /// ascending inserts fill leaves completely instead of half. Underfull nodes are merged with a
 /// sibling when both fit in one node.
-/// Not thread-safe: one owner. The tree keeps the key memory it is given; callers must not mutate
-/// it afterwards. A <see cref="Cursor"/> is invalidated by any insert or removal (setting a value
-/// through it is fine).
+/// Not thread-safe: one owner. The tree keeps the key memory it is given (branch separators are
+/// copies); callers must not mutate it afterwards. A <see cref="Cursor"/> is invalidated by any
+/// insert or removal (setting a value or an equal key's memory through it is fine).
 /// </remarks>
 internal sealed class KeyIndex<TValue>
 {
@@ -154,7 +156,11 @@ internal sealed class KeyIndex<TValue>
             }
 
             leaf.Next = right;
-            return (right, right.Keys[0]);
+
+            // The separator gets its own exact copy: a leaf key may be a slice of a larger array
+            // (a packed record, LiveRecord) that the branch would otherwise keep alive after the
+            // key's record is replaced or removed.
+            return (right, right.Keys[0].ToArray());
         }
 
         var branch = (Branch)node;
@@ -372,6 +378,17 @@ internal sealed class KeyIndex<TValue>
 
         /// <summary>Replaces the value at the cursor (no structural change, so the cursor stays valid).</summary>
         public readonly void SetValue(TValue value) => _leaf!.Values[_index] = value;
+
+        /// <summary>
+        /// Replaces the key memory and the value at the cursor; <paramref name="key"/> must hold the
+        /// same bytes as the current key (only its memory changes, so the order is kept).
+        /// </summary>
+        public readonly void SetEntry(ReadOnlyMemory<byte> key, TValue value)
+        {
+            Debug.Assert(key.Span.SequenceEqual(_leaf!.Keys[_index].Span), "SetEntry keeps the key's bytes");
+            _leaf!.Keys[_index] = key;
+            _leaf.Values[_index] = value;
+        }
 
         /// <summary>Moves to the next entry in key order.</summary>
         public void MoveNext()

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using AntiEtcd.Api;
 
 namespace AntiEtcd.Mvcc;
@@ -19,11 +20,18 @@ public sealed partial class MvccStore
             var key = cursor.Key;
             switch (cursor.Value)
             {
-                case KeyValue kv:
+                case byte[] packed:
+                    var kv = new LiveRecord(packed).ToKeyValue();
                     CheckVersion(key, kv, null);
                     if (KeyHistory.IsTombstone(kv))
                     {
-                        Fail(key, "bare tombstone");
+                        Fail(key, "packed tombstone");
+                    }
+
+                    // The index key must alias the record, or it would keep another array alive.
+                    if (!MemoryMarshal.TryGetArray(key, out var segment) || segment.Array != packed)
+                    {
+                        Fail(key, "index key is not a slice of its packed record");
                     }
 
                     bytes += kv.Key.Length + kv.Value.Length;
@@ -31,7 +39,7 @@ public sealed partial class MvccStore
                 case KeyHistory history:
                     if (history.Count == 0 || (history.Count == 1 && !KeyHistory.IsTombstone(history[0])))
                     {
-                        Fail(key, "history that should be a bare version or gone");
+                        Fail(key, "history that should be a packed record or gone");
                     }
 
                     if (KeyHistory.IsTombstone(history[0]) && history[0].ModRevision <= _compactRevision)
@@ -41,14 +49,14 @@ public sealed partial class MvccStore
 
                     for (var i = 0; i < history.Count; i++)
                     {
-                        var kv = history[i];
-                        CheckVersion(key, kv, i == 0 ? null : history[i - 1]);
-                        if (i > 0 && kv.ModRevision <= _compactRevision)
+                        var version = history[i];
+                        CheckVersion(key, version, i == 0 ? null : history[i - 1]);
+                        if (i > 0 && version.ModRevision <= _compactRevision)
                         {
                             Fail(key, "version superseded before the compaction point still kept");
                         }
 
-                        bytes += kv.Key.Length + kv.Value.Length;
+                        bytes += version.Key.Length + version.Value.Length;
                     }
 
                     break;

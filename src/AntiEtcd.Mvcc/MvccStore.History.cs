@@ -147,7 +147,7 @@ public sealed partial class MvccStore
         }
         else if (history.Count == 1 && !KeyHistory.IsTombstone(history[0]))
         {
-            cursor.SetValue(history[0]);
+            SetLive(cursor, history[0]);
         }
     }
 }

@@ -74,8 +74,8 @@ public sealed partial class MvccStore
     /// </summary>
     /// <remarks>
     /// The import produces no event (<see cref="LastEvents"/> becomes empty) and no history. The
-    /// store keeps the given <see cref="KeyValue"/> objects; the caller must not mutate their
-    /// memory afterwards. Deterministic: the result depends only on the arguments and the state,
+    /// store copies each key and value (into one packed array per key) and keeps none of the given
+    /// objects or their memory. Deterministic: the result depends only on the arguments and the state,
     /// so every node that applies the same entry reaches the same state (SPEC §8.8).
     /// </remarks>
     /// <param name="keys">The keys, in any order; see <see cref="ValidateImport"/>.</param>
@@ -100,7 +100,7 @@ public sealed partial class MvccStore
         var target = Math.Max(revision, 1);
         foreach (var kv in sorted)
         {
-            _index.TryAdd(kv.Key, kv);
+            AddLive(kv);
             _keyCount++;
             _sizeBytes += kv.Key.Length + kv.Value.Length;
             target = Math.Max(target, kv.ModRevision);

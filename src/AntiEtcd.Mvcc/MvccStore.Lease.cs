@@ -114,7 +114,10 @@ public sealed partial class MvccStore
 
         // Checked before the write (CheckPut), so a missing lease here is a bug.
         var lease = _leases[id];
-        (lease.Keys ??= new SortedSet<ReadOnlyMemory<byte>>(ByteKeyComparer.Instance)).Add(key);
+
+        // An exact copy: the key memory given may be a slice of a packed record (LiveRecord),
+        // which a later put replaces while the key stays attached.
+        (lease.Keys ??= new SortedSet<ReadOnlyMemory<byte>>(ByteKeyComparer.Instance)).Add(key.ToArray());
     }
 
     private void DetachFromLease(long id, ReadOnlyMemory<byte> key)

@@ -14,7 +14,9 @@ public sealed partial class MvccStore
     /// <remarks>
     /// <c>count</c> is the number of keys in the range before the min/max filters and the limit;
     /// sorting keeps ascending key order among ties; the returned <see cref="KeyValue"/> objects
-    /// are shared with the store (a copy without the value for <c>keys_only</c>).
+    /// are shared with the store's history, or made for this response with key and value aliasing
+    /// the store's packed record (a copy without the value for <c>keys_only</c>); either way
+    /// immutable.
     /// </remarks>
     public MvccResult<RangeResponse> Range(RangeRequest r)
     {
@@ -67,24 +69,46 @@ public sealed partial class MvccStore
         List<KeyValue>? kvs = null;
         for (var cursor = _index.Seek(range.Start.Span); cursor.IsValid && !range.IsPastEnd(cursor.Key.Span); cursor.MoveNext())
         {
-            var kv = atRevision == long.MaxValue ? Current(cursor.Value) : At(cursor.Value, atRevision);
-            if (kv is null)
+            KeyValue? kv;
+            if (cursor.Value is byte[] packed)
             {
-                continue;
-            }
+                // Decoded without a KeyValue, which is made only for a kv that is returned.
+                var live = new LiveRecord(packed);
+                if (live.ModRevision > atRevision)
+                {
+                    continue;
+                }
 
-            count++;
-            if (r.CountOnly || (filtered && !PassesFilters(r, kv)))
+                count++;
+                if (r.CountOnly || (filtered && !PassesFilters(r, live.CreateRevision, live.ModRevision)))
+                {
+                    continue;
+                }
+
+                matched++;
+                kv = !keyAscending || matched <= limit ? (r.KeysOnly ? live.ToKeyOnly() : live.ToKeyValue()) : null;
+            }
+            else
             {
-                continue;
-            }
+                kv = atRevision == long.MaxValue ? Current(cursor.Value) : At(cursor.Value, atRevision);
+                if (kv is null)
+                {
+                    continue;
+                }
 
-            matched++;
+                count++;
+                if (r.CountOnly || (filtered && !PassesFilters(r, kv.CreateRevision, kv.ModRevision)))
+                {
+                    continue;
+                }
+
+                matched++;
+            }
 
             // In key order only the first `limit` kvs can be returned: count the rest, keep none.
             if (!keyAscending || matched <= limit)
             {
-                (kvs ??= []).Add(kv);
+                (kvs ??= []).Add(kv!);
             }
         }
 
@@ -135,11 +159,11 @@ public sealed partial class MvccStore
         return response;
     }
 
-    private static bool PassesFilters(RangeRequest r, KeyValue kv) =>
-        (r.MinModRevision <= 0 || kv.ModRevision >= r.MinModRevision)
-        && (r.MaxModRevision <= 0 || kv.ModRevision <= r.MaxModRevision)
-        && (r.MinCreateRevision <= 0 || kv.CreateRevision >= r.MinCreateRevision)
-        && (r.MaxCreateRevision <= 0 || kv.CreateRevision <= r.MaxCreateRevision);
+    private static bool PassesFilters(RangeRequest r, long createRevision, long modRevision) =>
+        (r.MinModRevision <= 0 || modRevision >= r.MinModRevision)
+        && (r.MaxModRevision <= 0 || modRevision <= r.MaxModRevision)
+        && (r.MinCreateRevision <= 0 || createRevision >= r.MinCreateRevision)
+        && (r.MaxCreateRevision <= 0 || createRevision <= r.MaxCreateRevision);
 
     /// <summary>Orders kvs by a sort target; ties keep ascending key order, also when descending.</summary>
     private sealed class KeyValueComparer : IComparer<KeyValue>

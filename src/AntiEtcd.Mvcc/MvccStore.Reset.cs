@@ -58,7 +58,7 @@ public sealed partial class MvccStore
         _sizeBytes = 0;
         foreach (var kv in sorted)
         {
-            _index.TryAdd(kv.Key, kv);
+            AddLive(kv);
             _keyCount++;
             _sizeBytes += kv.Key.Length + kv.Value.Length;
             AttachToLease(kv.Lease, kv.Key);

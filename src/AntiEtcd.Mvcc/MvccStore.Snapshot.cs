@@ -69,10 +69,11 @@ public sealed partial class MvccStore
         for (var cursor = _index.First(); cursor.IsValid; cursor.MoveNext())
         {
             writer.WriteBytes(cursor.Key.Span);
-            if (cursor.Value is KeyValue only)
+            if (cursor.Value is byte[] packed)
             {
+                var live = new LiveRecord(packed);
                 writer.WriteVarint(1);
-                WriteVersion(ref writer, only, filter, volatileKeys, isLatest: true);
+                WriteVersion(ref writer, live.Key, live.ModRevision, live.Version, live.CreateRevision, live.Lease, live.Value, filter, volatileKeys, isLatest: true);
             }
             else
             {
@@ -80,7 +81,8 @@ public sealed partial class MvccStore
                 writer.WriteVarint(history.Count);
                 for (var i = 0; i < history.Count; i++)
                 {
-                    WriteVersion(ref writer, history[i], filter, volatileKeys, isLatest: i == history.Count - 1);
+                    var kv = history[i];
+                    WriteVersion(ref writer, kv.Key, kv.ModRevision, kv.Version, kv.CreateRevision, kv.Lease, kv.Value, filter, volatileKeys, isLatest: i == history.Count - 1);
                 }
             }
         }
@@ -183,6 +185,18 @@ public sealed partial class MvccStore
         hasher.Add(_keyCount);
         for (var cursor = _index.First(); cursor.IsValid; cursor.MoveNext())
         {
+            if (cursor.Value is byte[] packed)
+            {
+                var live = new LiveRecord(packed);
+                hasher.Add(live.Key.Span);
+                hasher.Add(live.Value.Span);
+                hasher.Add(live.CreateRevision);
+                hasher.Add(live.ModRevision);
+                hasher.Add(live.Version);
+                hasher.Add(live.Lease);
+                continue;
+            }
+
             var kv = Current(cursor.Value);
             if (kv is null)
             {
@@ -207,18 +221,18 @@ public sealed partial class MvccStore
         return hasher.Finish();
     }
 
-    private static void WriteVersion(ref SnapshotWriter writer, KeyValue kv, SnapshotValueFilter? filter, List<ReadOnlyMemory<byte>>? volatileKeys, bool isLatest)
+    private static void WriteVersion(ref SnapshotWriter writer, ReadOnlyMemory<byte> key, long modRevision, long version, long createRevision, long lease, ReadOnlyMemory<byte> value,
+        SnapshotValueFilter? filter, List<ReadOnlyMemory<byte>>? volatileKeys, bool isLatest)
     {
-        writer.WriteVarint(kv.ModRevision);
-        writer.WriteVarint(kv.Version);
-        if (!KeyHistory.IsTombstone(kv))
+        writer.WriteVarint(modRevision);
+        writer.WriteVarint(version);
+        if (version != 0)
         {
-            writer.WriteVarint(kv.CreateRevision);
-            writer.WriteVarint(kv.Lease);
-            var value = kv.Value;
+            writer.WriteVarint(createRevision);
+            writer.WriteVarint(lease);
             if (filter is not null)
             {
-                if (filter(kv.Key.Span, kv.Value) is { } stored)
+                if (filter(key.Span, value) is { } stored)
                 {
                     value = stored;
                 }
@@ -227,7 +241,7 @@ public sealed partial class MvccStore
                     value = default;
                     if (isLatest)
                     {
-                        volatileKeys!.Add(kv.Key);
+                        volatileKeys!.Add(key);
                     }
                 }
             }
@@ -251,7 +265,8 @@ public sealed partial class MvccStore
                 throw SnapshotReader.Corrupt(offset, "volatile key is not a live key above the previous one");
             }
 
-            keys.Add(Current(record)!.Key);
+            // A copy: the caller may keep the list longer than the record it would alias.
+            keys.Add(key.ToArray());
         }
 
         return keys;
@@ -285,8 +300,7 @@ public sealed partial class MvccStore
                 throw SnapshotReader.Corrupt(keyOffset, "key empty or not above the previous key");
             }
 
-            ReadOnlyMemory<byte> key = keySpan.ToArray();
-            var record = ReadRecord(ref reader, key);
+            var record = ReadRecord(ref reader, keySpan, out var key);
             _index.TryAdd(key, record);
             previousKey = key;
 
@@ -326,8 +340,11 @@ public sealed partial class MvccStore
         Debug.Assert(_index.Count == keyCount, "keys are strictly ascending, so every TryAdd added one");
     }
 
-    /// <summary>Reads one key's versions: a bare live version, or a history of two or more.</summary>
-    private object ReadRecord(ref SnapshotReader reader, ReadOnlyMemory<byte> key)
+    /// <summary>
+    /// Reads one key's versions: a single live version, returned packed (<see cref="LiveRecord"/>),
+    /// or a history of two or more. <paramref name="key"/> is the memory the index keeps for the key.
+    /// </summary>
+    private object ReadRecord(ref SnapshotReader reader, ReadOnlySpan<byte> keySpan, out ReadOnlyMemory<byte> key)
     {
         var countOffset = reader.Position;
         var count = reader.ReadCount(2, "version count");
@@ -336,6 +353,30 @@ public sealed partial class MvccStore
             throw SnapshotReader.Corrupt(countOffset, "key with no version");
         }
 
+        if (count == 1)
+        {
+            // The common case, read straight into its packed record: no KeyValue, no key copy.
+            var offset = reader.Position;
+            var modRevision = reader.ReadVarint(1, _revision, "mod_revision");
+            var version = reader.ReadVarint(0, long.MaxValue, "version");
+            if (version == 0)
+            {
+                // Alone, or older than the compaction point: compaction removes both.
+                throw SnapshotReader.Corrupt(offset, "history starts with a tombstone the compaction point removes");
+            }
+
+            var createRevision = reader.ReadVarint(1, modRevision, "create_revision");
+            var lease = reader.ReadVarint();
+            var value = reader.ReadBytes();
+            CheckVersionNumber(offset, version, createRevision, modRevision);
+            var packed = LiveRecord.Encode(keySpan, value, createRevision, modRevision, version, lease);
+            key = LiveRecord.KeyOf(packed);
+            _sizeBytes += keySpan.Length + value.Length;
+            _keyCount++;
+            return packed;
+        }
+
+        key = keySpan.ToArray();
         KeyValue? previous = null;
         KeyHistory? history = null;
         for (var i = 0; i < count; i++)
@@ -345,8 +386,8 @@ public sealed partial class MvccStore
             if (previous is null)
             {
                 // The oldest retained version: a tombstone there would be older than the
-                // compaction point or alone, and compaction removes both.
-                if (KeyHistory.IsTombstone(kv) && (count == 1 || kv.ModRevision <= _compactRevision))
+                // compaction point (a history has more than one version), and compaction removes it.
+                if (KeyHistory.IsTombstone(kv) && kv.ModRevision <= _compactRevision)
                 {
                     throw SnapshotReader.Corrupt(offset, "history starts with a tombstone the compaction point removes");
                 }
@@ -378,7 +419,15 @@ public sealed partial class MvccStore
             _keyCount++;
         }
 
-        return history ?? (object)previous!;
+        return history!;
+    }
+
+    private static void CheckVersionNumber(int offset, long version, long createRevision, long modRevision)
+    {
+        if (version > modRevision - createRevision + 1)
+        {
+            throw SnapshotReader.Corrupt(offset, $"version {version} impossible between revisions {createRevision} and {modRevision}");
+        }
     }
 
     private KeyValue ReadVersion(ref SnapshotReader reader, ReadOnlyMemory<byte> key)
@@ -394,11 +443,7 @@ public sealed partial class MvccStore
         var createRevision = reader.ReadVarint(1, modRevision, "create_revision");
         var lease = reader.ReadVarint();
         var value = reader.ReadBytes();
-        if (version > modRevision - createRevision + 1)
-        {
-            throw SnapshotReader.Corrupt(offset, $"version {version} impossible between revisions {createRevision} and {modRevision}");
-        }
-
+        CheckVersionNumber(offset, version, createRevision, modRevision);
         return new KeyValue
         {
             Key = key,
@@ -444,7 +489,8 @@ public sealed partial class MvccStore
 
     /// <summary>
     /// Reads one event and resolves its versions to the objects of the restored histories, so
-    /// that events and reads share them as in the original store.
+    /// that events and reads share them as in the original store (a packed record's version is a
+    /// new <see cref="KeyValue"/> aliasing the record, as <see cref="Current"/> makes).
     /// </summary>
     private Event ReadEvent(ref SnapshotReader reader, ref long previousRevision)
     {
@@ -496,9 +542,10 @@ public sealed partial class MvccStore
     /// <summary>The retained version of a record with exactly <paramref name="modRevision"/>.</summary>
     private static KeyValue? Find(object record, long modRevision)
     {
-        if (record is KeyValue only)
+        if (record is byte[] packed)
         {
-            return only.ModRevision == modRevision ? only : null;
+            var live = new LiveRecord(packed);
+            return live.ModRevision == modRevision ? live.ToKeyValue() : null;
         }
 
         var history = (KeyHistory)record;

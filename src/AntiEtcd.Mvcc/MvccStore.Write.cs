@@ -77,30 +77,34 @@ public sealed partial class MvccStore
         var exists = cursor.IsAt(r.Key.Span);
         var record = exists ? cursor.Value : null;
         var previous = record is null ? null : Current(record);
-
-        // Reuse the stored key memory so the request's buffer is not kept alive by the index.
-        var key = exists ? cursor.Key : r.Key;
         var value = r.IgnoreValue ? previous!.Value : r.Value;
         var lease = r.IgnoreLease ? previous!.Lease : r.Lease;
-        var kv = new KeyValue
-        {
-            Key = key,
-            CreateRevision = previous?.CreateRevision ?? revision,
-            ModRevision = revision,
-            Version = (previous?.Version ?? 0) + 1,
-            Value = value,
-            Lease = lease,
-        };
+        var createRevision = previous?.CreateRevision ?? revision;
+        var version = (previous?.Version ?? 0) + 1;
 
+        ReadOnlyMemory<byte> key;
+        KeyValue kv;
         switch (record)
         {
             case null:
-                _index.TryAdd(key, kv);
+                // A new key is packed (key and value copied into one array), so the index keeps
+                // neither the request's buffers nor a KeyValue; the event's KeyValue aliases it.
+                var packed = new LiveRecord(LiveRecord.Encode(r.Key.Span, value.Span, createRevision, revision, version, lease));
+                key = packed.Key;
+                _index.TryAdd(key, packed.Bytes);
+                kv = packed.ToKeyValue();
                 break;
-            case KeyValue only:
-                cursor.SetValue(new KeyHistory(only, kv));
+            case byte[]:
+                // The key gets a history. Its index key becomes an exact copy, so the replaced
+                // record is freed once compaction drops the version that aliases it.
+                key = previous!.Key.ToArray();
+                kv = NewVersion(key, value, createRevision, revision, version, lease);
+                cursor.SetEntry(key, new KeyHistory(previous, kv));
                 break;
             default:
+                // Reuse the stored key memory so the request's buffer is not kept alive by the index.
+                key = cursor.Key;
+                kv = NewVersion(key, value, createRevision, revision, version, lease);
                 ((KeyHistory)record).Add(kv);
                 break;
         }
@@ -125,6 +129,16 @@ public sealed partial class MvccStore
             PrevKv = r.PrevKv ? previous : null,
         };
     }
+
+    private static KeyValue NewVersion(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, long createRevision, long modRevision, long version, long lease) => new()
+    {
+        Key = key,
+        CreateRevision = createRevision,
+        ModRevision = modRevision,
+        Version = version,
+        Value = value,
+        Lease = lease,
+    };
 
     /// <summary>Deletes the live keys of a range at <see cref="_writeRevision"/>, in key order.</summary>
     /// <remarks>The header is left for the caller: it depends on what else the write changed.</remarks>
@@ -177,14 +191,18 @@ public sealed partial class MvccStore
             return null;
         }
 
-        var tombstone = new KeyValue { Key = previous.Key, ModRevision = _writeRevision };
+        KeyValue tombstone;
         if (record is KeyHistory history)
         {
+            tombstone = new KeyValue { Key = previous.Key, ModRevision = _writeRevision };
             history.Add(tombstone);
         }
         else
         {
-            cursor.SetValue(new KeyHistory(previous, tombstone));
+            // A packed record gets a history: the index key becomes an exact copy (see ApplyPut).
+            var key = previous.Key.ToArray();
+            tombstone = new KeyValue { Key = key, ModRevision = _writeRevision };
+            cursor.SetEntry(key, new KeyHistory(previous, tombstone));
         }
 
         _keyCount--;

@@ -15,10 +15,13 @@ namespace AntiEtcd.Mvcc;
 /// takes exactly the next revision, shared by all its changes. A refused call changes nothing and
 /// takes no revision. Responses carry <c>header.revision</c>; the other header fields are left 0
 /// for the server to fill.</para>
-/// <para><b>Ownership.</b> The store keeps the key and value memory of the requests it applies;
-/// the caller must not mutate it afterwards. The <see cref="KeyValue"/> and <see cref="Event"/>
-/// objects it hands out are shared with its history and with other responses and are never
-/// mutated after they are handed out; callers must treat them as immutable too.</para>
+/// <para><b>Ownership.</b> The store may keep the key and value memory of the requests it applies
+/// (a new version of a key with retained history references the request's value until
+/// compaction); the caller must not mutate it afterwards. A live key with no history is copied into
+/// one exact-size array (<see cref="LiveRecord"/>), so a request's buffer is never kept for it.
+/// The <see cref="KeyValue"/> and <see cref="Event"/> objects it hands out are shared with its
+/// history and with other responses and are never mutated after they are handed out; callers must
+/// treat them as immutable too.</para>
 /// <para><b>Validation.</b> The server is expected to run <see cref="RequestValidator"/> before it
 /// proposes a request; the store repeats those checks (with no txn op budget) so that a bad request
 /// can never corrupt it, then makes the store-dependent checks.</para>
@@ -27,7 +30,10 @@ public sealed partial class MvccStore
 {
     private static readonly Event[] NoEvents = [];
 
-    /// <summary>Each entry is a live <see cref="KeyValue"/> with no history, or a <see cref="KeyHistory"/>.</summary>
+    /// <summary>
+    /// Each entry is a live key with no retained history, packed as one <c>byte[]</c> (see
+    /// <see cref="LiveRecord"/>; the entry's key is a slice of it), or a <see cref="KeyHistory"/>.
+    /// </summary>
     private KeyIndex<object> _index = new();
 
     private long _revision = 1;
@@ -76,25 +82,44 @@ public sealed partial class MvccStore
     public IReadOnlyList<Event> LastEvents => _lastEvents;
 
     /// <summary>The live version of a key at the newest state, or null.</summary>
+    /// <remarks>For a packed record this materializes a new <see cref="KeyValue"/> aliasing it.</remarks>
     private static KeyValue? Current(object record) => record switch
     {
-        KeyValue kv => kv,
+        byte[] live => new LiveRecord(live).ToKeyValue(),
         KeyHistory history => KeyHistory.IsTombstone(history.Latest) ? null : history.Latest,
         _ => null,
     };
 
     /// <summary>The live version of a key at <paramref name="revision"/>, or null.</summary>
     /// <remarks>
-    /// A bare <see cref="KeyValue"/> record has no retained predecessor, so the key did not exist
-    /// before its mod_revision at any readable revision (an older version would have been kept,
-    /// unless it was superseded at or before the compaction point).
+    /// A packed record has no retained predecessor, so the key did not exist before its
+    /// mod_revision at any readable revision (an older version would have been kept, unless it was
+    /// superseded at or before the compaction point).
     /// </remarks>
     private static KeyValue? At(object record, long revision) => record switch
     {
-        KeyValue kv => kv.ModRevision <= revision ? kv : null,
+        byte[] live => new LiveRecord(live) is var r && r.ModRevision <= revision ? r.ToKeyValue() : null,
         KeyHistory history => history.At(revision),
         _ => null,
     };
+
+    /// <summary>Packs a live version with no history into the index entry under the cursor.</summary>
+    /// <remarks>
+    /// The entry's key becomes a slice of the new record, so that no older array (a replaced
+    /// record, a request's buffer) stays reachable through the index key.
+    /// </remarks>
+    private static void SetLive(KeyIndex<object>.Cursor cursor, KeyValue kv)
+    {
+        var record = LiveRecord.Encode(kv);
+        cursor.SetEntry(LiveRecord.KeyOf(record), record);
+    }
+
+    /// <summary>Adds a new key with a single live version, packed (see <see cref="LiveRecord"/>).</summary>
+    private void AddLive(KeyValue kv)
+    {
+        var record = LiveRecord.Encode(kv);
+        _index.TryAdd(LiveRecord.KeyOf(record), record);
+    }
 
     /// <summary>The live version of <paramref name="key"/> now, or null.</summary>
     private KeyValue? GetCurrent(ReadOnlySpan<byte> key) =>

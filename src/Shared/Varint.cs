@@ -31,6 +31,20 @@ internal static class Varint
         return i;
     }
 
+    /// <summary>The number of bytes <see cref="Write"/> uses for <paramref name="value"/>.</summary>
+    public static int SizeOf(long value)
+    {
+        var v = (ulong)value;
+        var size = 1;
+        while (v >= 0x80)
+        {
+            v >>= 7;
+            size++;
+        }
+
+        return size;
+    }
+
     /// <summary>Reads a varint at <paramref name="position"/> and moves past it.</summary>
     /// <returns>Null on success, otherwise what is wrong (the caller names the offset and the format).</returns>
     public static string? TryRead(ReadOnlySpan<byte> data, ref int position, out long value)

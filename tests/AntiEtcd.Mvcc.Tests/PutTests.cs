@@ -172,13 +172,34 @@ public sealed class PutTests
     }
 
     [Fact]
-    public void StoreKeepsItsOwnKeyMemoryForExistingKeys()
+    public void StoreKeepsNoRequestKeyMemory()
+    {
+        // The index must not keep a request's buffer alive (it may be a slice of a large one):
+        // a new key is copied into its packed record, an existing key keeps the store's memory.
+        var store = new MvccStore();
+        var firstRequest = "a"u8.ToArray();
+        var secondRequest = "a"u8.ToArray();
+        store.Put(new PutRequest { Key = firstRequest, Value = "1"u8.ToArray() });
+        var firstKey = store.Get("a").Kvs[0].Key;
+        store.Put(new PutRequest { Key = secondRequest, Value = "2"u8.ToArray() });
+        var secondKey = store.Get("a").Kvs[0].Key;
+        Assert.False(firstKey.Span.Overlaps(firstRequest));
+        Assert.False(secondKey.Span.Overlaps(firstRequest));
+        Assert.False(secondKey.Span.Overlaps(secondRequest));
+        store.CheckConsistency();
+    }
+
+    [Fact]
+    public void NewKey_IsCopied_SoTheRequestBuffersCanBeReused()
     {
         var store = new MvccStore();
-        store.Put("a", "1");
-        var firstKey = store.Get("a").Kvs[0].Key;
-        store.Put("a", "2");
-        Assert.True(store.Get("a").Kvs[0].Key.Span == firstKey.Span);
+        var key = "k"u8.ToArray();
+        var value = "v1"u8.ToArray();
+        store.Put(new PutRequest { Key = key, Value = value });
+        key[0] = (byte)'x';
+        value[1] = (byte)'9';
+        Assert.Equal("k=v1@2/2/1", store.Get("k").Kvs.Dump());
+        store.CheckConsistency();
     }
 
     [Fact]
