@@ -58,7 +58,7 @@ public sealed partial class AntiEtcdServer
         RaftPersistence? persistence = null;
         if (_options.Data is { } path)
         {
-            (store, applied, persistence) = await RecoverRaftAsync(path, storage, voters, cancellationToken).ConfigureAwait(false);
+            (store, applied, persistence) = await RecoverOffThreadAsync(() => RecoverRaft(path, storage, voters), cancellationToken).ConfigureAwait(false);
         }
 
         var settings = new SharedSettings(_options.Data is null ? "memory" : "data", _persistFilterName, _options.MaxRequestBytes);
@@ -99,9 +99,9 @@ public sealed partial class AntiEtcdServer
     /// entries after it and its last hard state go back into the Raft log. Committed entries after the snapshot are
     /// applied again by the core (its <c>Applied</c> is the snapshot's index).
     /// </summary>
-    private async Task<(MvccStore Store, ulong Applied, RaftPersistence Persistence)> RecoverRaftAsync(string path, MemoryRaftStorage storage, List<NodeId> voters, CancellationToken cancellationToken)
+    private (MvccStore Store, ulong Applied, RaftPersistence Persistence) RecoverRaft(string path, MemoryRaftStorage storage, List<NodeId> voters)
     {
-        var (wal, recovery, loaded) = await OpenDataDirectoryAsync(path, cancellationToken).ConfigureAwait(false);
+        var (wal, recovery, loaded) = OpenDataDirectory(path);
         _raftWal = wal;
 
         var store = new MvccStore();

@@ -124,7 +124,7 @@ public sealed partial class AntiEtcdServer : IAsyncDisposable
             }
             else if (_options.Data is { } data)
             {
-                (_store, applied) = await OpenStorageAsync(data, cancellationToken).ConfigureAwait(false);
+                (_store, applied) = await RecoverOffThreadAsync(() => OpenStorage(data), cancellationToken).ConfigureAwait(false);
             }
 
             PrepareImport();

@@ -21,11 +21,29 @@ public sealed partial class Wal
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PersistInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SegmentSize, 1);
         return Task.Run(
-            () => Open(directory, options, fileSystem ?? PhysicalStorageFileSystem.Instance, failpoints ?? NoFailpoints.Instance),
+            () => OpenCore(directory, options, fileSystem ?? PhysicalStorageFileSystem.Instance, failpoints ?? NoFailpoints.Instance),
             cancellationToken);
     }
 
-    private static WalOpenResult Open(string directory, WalOptions options, IStorageFileSystem fileSystem, IFailpoints failpoints)
+    /// <summary>As <see cref="OpenAsync"/>, on the calling thread.</summary>
+    /// <remarks>
+    /// For a caller that runs its whole recovery on a worker thread of its own: the recovered
+    /// records are slices of whole segment files, and a caller that keeps no reference to them
+    /// once it returns lets the GC reclaim those buffers.
+    /// </remarks>
+    /// <inheritdoc cref="OpenAsync" path="/param"/>
+    /// <inheritdoc cref="OpenAsync" path="/exception"/>
+    /// <returns>The open WAL and the recovered records.</returns>
+    public static WalOpenResult Open(string directory, WalOptions? options, IStorageFileSystem? fileSystem, IFailpoints? failpoints)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        options ??= new WalOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PersistInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SegmentSize, 1);
+        return OpenCore(directory, options, fileSystem ?? PhysicalStorageFileSystem.Instance, failpoints ?? NoFailpoints.Instance);
+    }
+
+    private static WalOpenResult OpenCore(string directory, WalOptions options, IStorageFileSystem fileSystem, IFailpoints failpoints)
     {
         if (!fileSystem.DirectoryExists(directory))
         {

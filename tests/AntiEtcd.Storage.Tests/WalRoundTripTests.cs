@@ -49,6 +49,27 @@ public sealed class WalRoundTripTests
     }
 
     [Fact]
+    public async Task Synchronous_open_recovers_what_OpenAsync_recovers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fs = new MemoryStorageFileSystem();
+        var (wal, _) = Wal.Open(Dir, null, fs, null);
+        for (ulong i = 1; i <= 3; i++)
+        {
+            wal.Append(RecordKind.Entry, i, Bytes($"e{i}"));
+        }
+
+        await wal.WaitAsync(wal.Append(RecordKind.HardState, 0, Bytes("term=1")), ct);
+        await wal.DisposeAsync();
+
+        var (reopened, recovery) = Wal.Open(Dir, null, fs, null);
+        await reopened.DisposeAsync();
+        Assert.Equal(["1:e1", "2:e2", "3:e3"], EntryTexts(recovery));
+        Assert.Equal(EntryTexts(await ReopenAsync(Dir, fs)), EntryTexts(recovery));
+        Assert.Throws<ArgumentException>(() => Wal.Open("", null, fs, null));
+    }
+
+    [Fact]
     public async Task An_entry_at_an_existing_index_replaces_it_and_everything_after()
     {
         var ct = TestContext.Current.CancellationToken;
