@@ -184,8 +184,13 @@ public sealed partial class AntiEtcdServer
         const long Threshold = 16 << 20;
         if (_recoveryBytesRead >= Threshold)
         {
+            // A duration for the log line, not a clock read for the state machine.
+            var started = _time.GetTimestamp();
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            var milliseconds = (long)_time.GetElapsedTime(started).TotalMilliseconds;
+            var heap = GC.GetTotalMemory(false);
+            Log.RecoveryMemoryReleased(_logger, _recoveryBytesRead, milliseconds, heap);
         }
 
         return result;

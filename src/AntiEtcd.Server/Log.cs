@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Recovered {Path}: applied index {Index}, revision {Revision}, torn tail: {TornTail}")]
     public static partial void Recovered(ILogger logger, string path, ulong index, long revision, string tornTail);
 
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Returned the recovery's {Bytes} bytes read to the OS: one aggressive GC, {Milliseconds} ms, heap {HeapBytes} bytes")]
+    public static partial void RecoveryMemoryReleased(ILogger logger, long bytes, long milliseconds, long heapBytes);
+
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Snapshot at index {Index} saved ({Bytes} bytes)")]
     public static partial void SnapshotSaved(ILogger logger, ulong index, int bytes);
 
