@@ -98,7 +98,7 @@ public sealed partial class MvccStore
         var previous = _compactRevision;
         for (var i = _logHead; i < _log.Count; i++)
         {
-            var revision = _log[i].Kv.ModRevision;
+            var revision = _log[i].ModRevision;
             if (revision < previous || revision > _revision)
             {
                 throw new InvalidOperationException($"event log out of order at {i}: revision {revision}");

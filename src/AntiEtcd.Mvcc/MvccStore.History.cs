@@ -5,9 +5,9 @@ namespace AntiEtcd.Mvcc;
 /// <summary>History for watch replay and compaction (SPEC §2.5, §4.5, §7.4).</summary>
 public sealed partial class MvccStore
 {
-    // Every event with revision ≥ the compaction point, in apply order, from index _logHead on.
-    // The events are the very objects LastEvents handed out, so the log costs one slot per change.
-    private readonly List<Event> _log = [];
+    // Every event with revision ≥ the compaction point, in apply order, from index _logHead on,
+    // in the compact form of LoggedEvent (24 bytes per change; replay makes Event objects).
+    private readonly List<LoggedEvent> _log = [];
     private int _logHead;
 
     /// <summary>
@@ -38,23 +38,22 @@ public sealed partial class MvccStore
         // Every key whose history can shrink changed at a revision in (old point, revision]:
         // the events of that window name all of them (some twice, which is harmless).
         var i = _logHead;
-        for (; i < _log.Count && _log[i].Kv.ModRevision <= revision; i++)
+        for (; i < _log.Count && _log[i].ModRevision <= revision; i++)
         {
-            CompactKey(_log[i].Kv.Key.Span, revision);
+            CompactKey(_log[i].Key.Span, revision);
         }
 
         var head = _logHead;
-        while (head < _log.Count && _log[head].Kv.ModRevision < revision)
+        while (head < _log.Count && _log[head].ModRevision < revision)
         {
-            _log[head++] = null!;
+            _log[head++] = default;
         }
 
         for (var j = head; j < i; j++)
         {
-            var e = _log[j];
-            if (e.PrevKv is not null)
+            if (_log[j].PrevKv is not null)
             {
-                _log[j] = new Event { Type = e.Type, Kv = e.Kv };
+                _log[j] = _log[j].WithoutPrevKv();
             }
         }
 
@@ -63,6 +62,13 @@ public sealed partial class MvccStore
         {
             _log.RemoveRange(0, _logHead);
             _logHead = 0;
+
+            // Give back the array of a burst (a bulk load keeps up to its whole size of events
+            // until the compaction after it), keeping room to grow without copying again soon.
+            if (_log.Count < _log.Capacity / 4)
+            {
+                _log.Capacity = Math.Max(1024, _log.Count * 2);
+            }
         }
 
         _compactRevision = revision;
@@ -75,7 +81,11 @@ public sealed partial class MvccStore
     /// <paramref name="fromRevision"/> &lt; <see cref="CompactRevision"/>: the events at and after
     /// the compaction point are replayable, older ones are gone.
     /// </summary>
-    /// <remarks>The list is a copy; the events in it are shared (see <see cref="LastEvents"/>).</remarks>
+    /// <remarks>
+    /// The list and its <see cref="Event"/> objects are new on each call (the log keeps a compact
+    /// form); their versions are the store's own <see cref="KeyValue"/> objects where it has them,
+    /// else new ones aliasing its packed records. Immutable either way.
+    /// </remarks>
     public bool TryGetHistory(long fromRevision, out IReadOnlyList<Event> events) =>
         TryGetHistory(fromRevision, int.MaxValue, out events);
 
@@ -97,7 +107,7 @@ public sealed partial class MvccStore
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (_log[mid].Kv.ModRevision < fromRevision)
+            if (_log[mid].ModRevision < fromRevision)
             {
                 lo = mid + 1;
             }
@@ -111,8 +121,8 @@ public sealed partial class MvccStore
         if (end - lo > maxEvents)
         {
             end = lo + maxEvents;
-            var last = _log[end - 1].Kv.ModRevision;
-            while (end < _log.Count && _log[end].Kv.ModRevision == last)
+            var last = _log[end - 1].ModRevision;
+            while (end < _log.Count && _log[end].ModRevision == last)
             {
                 end++;
             }
@@ -125,12 +135,16 @@ public sealed partial class MvccStore
         }
 
         var copy = new Event[end - lo];
-        _log.CopyTo(lo, copy, 0, copy.Length);
+        for (var i = 0; i < copy.Length; i++)
+        {
+            copy[i] = _log[lo + i].ToEvent();
+        }
+
         events = copy;
         return true;
     }
 
-    private void AppendToLog(Event e) => _log.Add(e);
+    private void AppendToLog(LoggedEvent e) => _log.Add(e);
 
     private void CompactKey(ReadOnlySpan<byte> key, long revision)
     {

@@ -91,8 +91,8 @@ public sealed partial class MvccStore
         {
             var e = _log[i];
             writer.WriteByte((byte)e.Type);
-            writer.WriteBytes(e.Kv.Key.Span);
-            writer.WriteVarint(e.Kv.ModRevision);
+            writer.WriteBytes(e.Key.Span);
+            writer.WriteVarint(e.ModRevision);
             writer.WriteVarint(e.PrevKv?.ModRevision ?? 0);
         }
 
@@ -489,10 +489,10 @@ public sealed partial class MvccStore
 
     /// <summary>
     /// Reads one event and resolves its versions to the objects of the restored histories, so
-    /// that events and reads share them as in the original store (a packed record's version is a
-    /// new <see cref="KeyValue"/> aliasing the record, as <see cref="Current"/> makes).
+    /// that events and reads share them as in the original store (or to the packed record, as a
+    /// put that created a key logs it).
     /// </summary>
-    private Event ReadEvent(ref SnapshotReader reader, ref long previousRevision)
+    private LoggedEvent ReadEvent(ref SnapshotReader reader, ref long previousRevision)
     {
         var offset = reader.Position;
         var type = reader.ReadByte();
@@ -519,7 +519,8 @@ public sealed partial class MvccStore
                 throw SnapshotReader.Corrupt(offset, $"event names a version at revision {modRevision} that the snapshot does not hold");
             }
 
-            kv = new KeyValue { Key = record is null ? keySpan.ToArray() : cursor.Key, ModRevision = modRevision };
+            // The key memory of a history is an exact array; a packed record's is not shared.
+            kv = new KeyValue { Key = record is KeyHistory ? cursor.Key : keySpan.ToArray(), ModRevision = modRevision };
         }
         else if (isDelete != KeyHistory.IsTombstone(kv))
         {
@@ -536,7 +537,10 @@ public sealed partial class MvccStore
             }
         }
 
-        return new Event { Type = isDelete ? EventType.Delete : EventType.Put, Kv = kv, PrevKv = prevKv };
+        var eventType = isDelete ? EventType.Delete : EventType.Put;
+        return record is byte[] packed && !isDelete
+            ? new LoggedEvent(eventType, packed, prevKv)
+            : new LoggedEvent(new Event { Type = eventType, Kv = kv, PrevKv = prevKv }, null);
     }
 
     /// <summary>The retained version of a record with exactly <paramref name="modRevision"/>.</summary>

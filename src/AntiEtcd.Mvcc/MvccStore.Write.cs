@@ -84,6 +84,7 @@ public sealed partial class MvccStore
 
         ReadOnlyMemory<byte> key;
         KeyValue kv;
+        byte[]? created = null;
         switch (record)
         {
             case null:
@@ -93,6 +94,7 @@ public sealed partial class MvccStore
                 key = packed.Key;
                 _index.TryAdd(key, packed.Bytes);
                 kv = packed.ToKeyValue();
+                created = packed.Bytes;
                 break;
             case byte[]:
                 // The key gets a history. Its index key becomes an exact copy, so the replaced
@@ -122,7 +124,7 @@ public sealed partial class MvccStore
             AttachToLease(lease, key);
         }
 
-        RecordEvent(new Event { Type = EventType.Put, Kv = kv, PrevKv = previous });
+        RecordEvent(new Event { Type = EventType.Put, Kv = kv, PrevKv = previous }, created);
         return new PutResponse
         {
             Header = new ResponseHeader { Revision = revision },

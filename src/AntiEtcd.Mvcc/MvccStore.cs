@@ -147,9 +147,12 @@ public sealed partial class MvccStore
         return true;
     }
 
-    private void RecordEvent(Event e)
+    /// <summary>Publishes an event of the write being applied and logs it.</summary>
+    /// <param name="e">The event.</param>
+    /// <param name="packed">The packed record the event's <c>Kv</c> aliases, when the write created one.</param>
+    private void RecordEvent(Event e, byte[]? packed = null)
     {
         (_writeEvents ??= []).Add(e);
-        AppendToLog(e);
+        AppendToLog(new LoggedEvent(e, packed));
     }
 }
