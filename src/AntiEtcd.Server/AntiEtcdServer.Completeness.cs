@@ -211,7 +211,15 @@ public sealed partial class AntiEtcdServer
     private void TakeClusterSnapshot(MvccStore store, ulong index, bool afterReset, bool forIncompletePeers)
     {
         var image = SerializeStore(store, persistedForm: false);
-        ReadOnlyMemory<byte>? diskImage = _persistFilter is null ? null : SerializeStore(store, persistedForm: true);
+
+        // Not `filter is null ? null : …`: that conditional is typed ReadOnlyMemory<byte> (null converts to an empty
+        // one), so the disk got an empty image whenever no filter was set.
+        ReadOnlyMemory<byte>? diskImage = null;
+        if (_persistFilter is not null)
+        {
+            diskImage = SerializeStore(store, persistedForm: true);
+        }
+
         _raft!.SnapshotTaken(index, image, diskImage, afterReset, forIncompletePeers);
     }
 
