@@ -332,6 +332,15 @@ internal sealed class RaftLog
         }
     }
 
+    /// <summary>Hands out no committed entry up to <paramref name="index"/>: a state snapshot at that index replaces them.</summary>
+    public void SkipApplyingTo(ulong index)
+    {
+        if (Applying < index)
+        {
+            Applying = index;
+        }
+    }
+
     /// <summary>Replaces the whole log with <paramref name="snapshot"/> (Raft §7).</summary>
     public void Restore(Snapshot snapshot)
     {

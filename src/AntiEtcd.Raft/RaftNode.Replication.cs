@@ -51,7 +51,8 @@ public sealed partial class RaftNode
     /// <summary>
     /// SPEC §9.4: a complete leader replaces an incomplete follower's state with a snapshot of its own, taken for it
     /// (the stored one may be older than what the follower holds). Asked once the leader has committed an entry of
-    /// its term, so that a snapshot at the leader's applied index covers every entry committed in earlier terms.
+    /// its term, so that a snapshot at the leader's applied index covers every entry committed in earlier terms, so
+    /// at or past the follower's commit index.
     /// </summary>
     private void NoteCompleteness(Progress pr, bool incomplete)
     {
@@ -67,8 +68,8 @@ public sealed partial class RaftNode
 
     /// <summary>
     /// Sends the stored snapshot to every incomplete follower it was taken for (<see cref="Ready.SnapshotWanted"/>).
-    /// A follower whose log the leader knows to go past the snapshot is asked for again at its next answer:
-    /// replacing its state must never drop an entry it acknowledged.
+    /// A follower whose log holds the snapshot's entry replaces only its state with it (<see cref="Ready.StateSnapshot"/>)
+    /// and keeps its log, so no entry it acknowledged is dropped; one whose log does not hold it installs it as usual.
     /// </summary>
     public void SendRequestedSnapshots()
     {
@@ -86,7 +87,7 @@ public sealed partial class RaftNode
             }
 
             pr.SnapshotRequested = false;
-            if (pr.Incomplete && !snapshot.Filtered && snapshot.Index > 0 && snapshot.Index >= pr.Match)
+            if (pr.Incomplete && !snapshot.Filtered && snapshot.Index > 0)
             {
                 Send(new Message { Type = MessageType.Snap, To = id, Snapshot = snapshot });
                 pr.BecomeSnapshot(snapshot.Index);
@@ -141,7 +142,9 @@ public sealed partial class RaftNode
 
         if (MaybeCommit())
         {
-            BroadcastAppend();
+            // Tell followers the new commit index in the next Ready, not now: the answers of several followers (and
+            // the proposals that arrive meanwhile) then share one append per follower instead of one each.
+            _needBroadcast = true;
         }
         else if (oldPaused)
         {
@@ -316,11 +319,14 @@ public sealed partial class RaftNode
     {
         var snapshot = m.Snapshot ?? throw new InvalidOperationException("Snap message without a snapshot");
         var ackIndex = _log.Committed;
-        if (Incomplete && !snapshot.Filtered && snapshot.Index >= _log.Committed)
+        if (Incomplete && !snapshot.Filtered && snapshot.Index >= _log.Committed && _log.MatchTerm(snapshot.Index, snapshot.Term))
         {
-            // SPEC §9.4: the complete state replaces this node's, even where the log already holds the entries. The
-            // leader sends it at or past every entry this node acknowledged, so the discarded suffix is safe to lose.
-            _log.Restore(snapshot);
+            // SPEC §9.4: this node's log agrees with the leader's up to the snapshot, but its state is incomplete: the
+            // complete state replaces the state machine's (Ready.StateSnapshot), and the log stays as it is. Entries
+            // after the snapshot may already count towards a commit; they are applied on top of it.
+            _log.CommitTo(snapshot.Index);
+            _log.SkipApplyingTo(snapshot.Index);
+            _stateSnapshot = snapshot;
             ackIndex = snapshot.Index;
             Incomplete = false;
         }
@@ -335,7 +341,10 @@ public sealed partial class RaftNode
             else
             {
                 _log.Restore(snapshot);
+                _stateSnapshot = null;
                 ackIndex = snapshot.Index;
+
+                // A leader's complete snapshot makes an incomplete node complete; a filtered one makes it incomplete.
                 Incomplete = snapshot.Filtered;
             }
         }

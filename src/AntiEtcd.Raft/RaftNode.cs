@@ -35,6 +35,7 @@ public sealed partial class RaftNode
     private long _ticksSinceLeader;
     private bool _heardFromLeader;
     private ulong? _snapshotWanted;
+    private Snapshot? _stateSnapshot;
 
     /// <summary>Creates a node from its configuration and persisted state; it starts as a follower (a one-node cluster elects itself at once).</summary>
     public RaftNode(RaftConfig config)
@@ -304,7 +305,8 @@ public sealed partial class RaftNode
             || _messages.Count > 0
             || _messagesAfterPersist.Count > 0
             || _readStates.Count > 0
-            || _snapshotWanted is not null;
+            || _snapshotWanted is not null
+            || _stateSnapshot is not null;
     }
 
     /// <summary>Collects the pending work. The application must process it (see <see cref="Ready"/>) and then call <see cref="Advance"/>.</summary>
@@ -340,8 +342,10 @@ public sealed partial class RaftNode
             ReadStates = _readStates,
             MustSync = entries.Count > 0 || snapshot is not null || hs.Term != _prevHardState.Term || hs.Vote != _prevHardState.Vote,
             SnapshotWanted = _snapshotWanted,
+            StateSnapshot = _stateSnapshot,
         };
         _snapshotWanted = null;
+        _stateSnapshot = null;
         _messages = [];
         _messagesAfterPersist = [];
         _readStates = [];
@@ -364,6 +368,11 @@ public sealed partial class RaftNode
         {
             _log.StableSnapTo(ready.Snapshot.Index);
             _log.AppliedTo(ready.Snapshot.Index);
+        }
+
+        if (ready.StateSnapshot is not null)
+        {
+            _log.AppliedTo(ready.StateSnapshot.Index);
         }
 
         if (ready.Entries.Count > 0)

@@ -44,6 +44,13 @@ public sealed class Ready
     public bool MustSync { get; init; }
 
     /// <summary>
+    /// A leader's complete state, to replace this incomplete node's state machine (SPEC §9.4) at its index, which this
+    /// node's log already holds: install it in the state machine only (storage and log stay), after the entries
+    /// handed out earlier and before <see cref="CommittedEntries"/>, which follow it. Null almost always.
+    /// </summary>
+    public Snapshot? StateSnapshot { get; init; }
+
+    /// <summary>
     /// A complete leader has incomplete followers (SPEC §9.4): the application should take a snapshot of its state at
     /// an applied index of at least this one, record it in storage, and call <see cref="RaftNode.SendRequestedSnapshots"/>.
     /// Null when no snapshot is wanted.

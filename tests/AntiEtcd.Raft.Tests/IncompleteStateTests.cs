@@ -47,7 +47,7 @@ public sealed class IncompleteStateTests
         Assert.Equal(2UL, snap.To.Value);
         Assert.Equal(applied, snap.Snapshot!.Index);
 
-        // 2 already holds every entry, yet replaces its state, and is complete from then on.
+        // 2 lacks the entries after it: it installs the snapshot as any follower would, and is complete from then on.
         env.Stabilize();
         Assert.False(env.Raft(2).Incomplete);
         Assert.Equal(applied, env[2].AppliedIndex);
@@ -56,26 +56,29 @@ public sealed class IncompleteStateTests
     }
 
     [Fact]
-    public void SnapshotBehindWhatTheFollowerAcknowledgedIsNotSent()
+    public void SnapshotBelowTheFollowersCommitIsIgnoredAndAskedForAgain()
     {
         var env = ClusterWithIncompleteFollower();
         env.Stabilize();
         Assert.True(env.Raft(2).Incomplete);
 
-        // A stale stored snapshot (index 1) is below 2's Match: sending it could drop acknowledged entries.
+        // A stale stored snapshot (index 1) is below 2's commit: 2 cannot go back to it, and stays incomplete.
+        var asked = env[1].SnapshotsWanted.Count;
         env[1].Storage.CreateSnapshot(1, "old"u8.ToArray());
         env.Raft(1).SendRequestedSnapshots();
-        env.ProcessReady(1);
-        Assert.DoesNotContain(env.InFlight, m => m.Type == MessageType.Snap);
-
-        // Asked again at 2's next answer.
-        env.Tick(1);
+        env.Raft(1).ReportSnapshot(new NodeId(2), success: true); // as the transport does once it is sent
         env.Stabilize();
+        Assert.True(env.Raft(2).Incomplete);
+        Assert.Empty(env[2].StateSnapshots);
+
+        // Asked again at 2's answer.
+        Assert.Equal(asked + 1, env[1].SnapshotsWanted.Count);
         var snapshotIndex = env[1].AppliedIndex;
         env[1].Storage.CreateSnapshot(snapshotIndex, "new"u8.ToArray());
         env.Raft(1).SendRequestedSnapshots();
         env.Stabilize();
         Assert.False(env.Raft(2).Incomplete);
+        Assert.Equal(snapshotIndex, Assert.Single(env[2].StateSnapshots).Index);
     }
 
     [Fact]
@@ -116,5 +119,48 @@ public sealed class IncompleteStateTests
         Assert.Empty(env[1].SnapshotsWanted);
         Assert.DoesNotContain(env.InFlight, m => m.Type == MessageType.Snap);
         Assert.True(env.Raft(2).Incomplete);
+    }
+
+    /// <summary>
+    /// Found by the simulation: an append sent before the leader checked Match can reach the follower, and be
+    /// acknowledged and counted, before the snapshot. Installing the state must keep those entries.
+    /// </summary>
+    [Fact]
+    public void EntriesAfterTheSnapshotSurviveTheInstall()
+    {
+        var env = new InteractionEnv().AddNodes(2).Elect(1);
+        env.Propose(1, "a");
+        env.Stabilize();
+        var follower = env.Raft(2);
+        var at = follower.Commit;
+        env.Propose(1, "b");
+        env.Propose(1, "c");
+        env.ProcessReady(1);
+        env.DeliverMessages(to: 2);
+        env.ProcessReady(2);
+        var last = follower.LastIndex;
+
+        // Incomplete from here (the leader has not heard it yet), and a complete snapshot at an earlier index comes.
+        follower.Incomplete = true;
+        Assert.True(last > at);
+        follower.Step(new Message
+        {
+            Type = MessageType.Snap,
+            From = new NodeId(1),
+            To = new NodeId(2),
+            Term = env.Raft(1).Term,
+            Snapshot = new Snapshot(new SnapshotMetadata(at, env.Raft(1).Term, [new NodeId(1), new NodeId(2)]), "state"u8.ToArray()),
+        });
+        var rd = follower.GetReady();
+        Assert.Equal(at, rd.StateSnapshot!.Index);
+        Assert.Null(rd.Snapshot);
+        Assert.False(follower.Incomplete);
+        Assert.Equal(last, follower.LastIndex);
+        env[2].Persist(rd);
+        env[2].Apply(rd);
+        follower.Advance(rd);
+        env.Stabilize();
+        Assert.Equal(env.Raft(1).Commit, follower.Commit);
+        Assert.Equal(follower.Commit, env[2].AppliedIndex);
     }
 }

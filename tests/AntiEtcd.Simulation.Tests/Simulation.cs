@@ -247,7 +247,7 @@ internal sealed class Simulation
             Send(node, m);
         }
 
-        if (rd.Snapshot is null)
+        if (rd.Snapshot is null && rd.StateSnapshot is null)
         {
             ApplyCommitted(node, rd.CommittedEntries);
         }
@@ -292,7 +292,16 @@ internal sealed class Simulation
             Stats["snapshots"]++;
         }
 
-        if (rd.Snapshot is not null)
+        if (rd.StateSnapshot is { } state)
+        {
+            // SPEC §9.4: a complete leader's state replaces this node's state machine; its log stays.
+            node.Restore(state.Data.Span);
+            node.AppliedIndex = state.Index;
+            _checker.OnSnapshotInstalled(node, state.Index);
+            Stats["state snapshots"] = Stats.GetValueOrDefault("state snapshots") + 1;
+        }
+
+        if (rd.Snapshot is not null || rd.StateSnapshot is not null)
         {
             // After the install: these entries follow the snapshot.
             ApplyCommitted(node, rd.CommittedEntries);

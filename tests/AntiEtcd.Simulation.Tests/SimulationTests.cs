@@ -4,7 +4,8 @@ namespace AntiEtcd.Simulation.Tests;
 
 /// <summary>
 /// Deterministic simulation (DESIGN §7.2): fixed seeds in CI, any number locally.
-/// ANTIETCD_SIM_SEEDS=N runs N more seeds per cluster size; ANTIETCD_SIM_SEED=s (with ANTIETCD_SIM_NODES) replays one.
+/// ANTIETCD_SIM_SEEDS=N runs N more seeds per cluster size; ANTIETCD_SIM_SEED=s (with ANTIETCD_SIM_NODES) replays one;
+/// ANTIETCD_SIM_INCOMPLETE=rate restarts that share of nodes incomplete in both (0.5 replays an IncompleteRestarts seed).
 /// </summary>
 [Collection(nameof(SimulationCollection))]
 public sealed class SimulationTests(ITestOutputHelper output)
@@ -82,12 +83,13 @@ public sealed class SimulationTests(ITestOutputHelper output)
     public void SeedsFromEnvironment()
     {
         var nodesVar = Environment.GetEnvironmentVariable("ANTIETCD_SIM_NODES");
+        var incomplete = Environment.GetEnvironmentVariable("ANTIETCD_SIM_INCOMPLETE") is { } rate ? double.Parse(rate, CultureInfo.InvariantCulture) : 0;
         int[] sizes = nodesVar is null ? [3, 5] : [int.Parse(nodesVar, CultureInfo.InvariantCulture)];
         if (Environment.GetEnvironmentVariable("ANTIETCD_SIM_SEED") is { } one)
         {
             foreach (var n in sizes)
             {
-                new Simulation(new SimOptions { Seed = int.Parse(one, CultureInfo.InvariantCulture), Nodes = n }).Run();
+                new Simulation(new SimOptions { Seed = int.Parse(one, CultureInfo.InvariantCulture), Nodes = n, IncompleteRestartRate = incomplete }).Run();
             }
 
             return;
@@ -103,7 +105,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
             TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
             foreach (var n in sizes)
             {
-                new Simulation(new SimOptions { Seed = 1_000_000 + i, Nodes = n }).Run();
+                new Simulation(new SimOptions { Seed = 1_000_000 + i, Nodes = n, IncompleteRestartRate = incomplete }).Run();
             }
         }
     }

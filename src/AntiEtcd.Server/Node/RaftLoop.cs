@@ -252,7 +252,7 @@ internal sealed partial class RaftLoop : IAsyncDisposable
         // The core hands out only entries this node has already persisted, so they are applied while this Ready's own
         // entries are written: a committed write no longer waits for the next batch's fsync (etcd's raftNode does the
         // same). A Ready that installs a snapshot applies after it, in order.
-        var applyEarly = ready.Snapshot is null;
+        var applyEarly = ready.Snapshot is null && ready.StateSnapshot is null;
         if (applyEarly && ready.CommittedEntries.Count > 0)
         {
             _callbacks.Apply(ready.CommittedEntries);
@@ -286,6 +286,18 @@ internal sealed partial class RaftLoop : IAsyncDisposable
         if (ready.Snapshot is { } installed)
         {
             _callbacks.InstallSnapshot(installed);
+        }
+
+        if (ready.StateSnapshot is { } complete)
+        {
+            // A complete state for this incomplete node's state machine; its log already holds the entries (SPEC §9.4).
+            if (_logCluster)
+            {
+                var leader = _nameOf(_node.Leader);
+                RaftLog.SnapshotInstalled(_logger, _nodeName, complete.Index, complete.Term, leader);
+            }
+
+            _callbacks.InstallSnapshot(complete);
         }
 
         if (!applyEarly && ready.CommittedEntries.Count > 0)

@@ -44,6 +44,9 @@ internal sealed class TestNode
 
     public List<ReadState> ReadStates { get; } = [];
 
+    /// <summary>Every <see cref="Ready.StateSnapshot"/> this node installed.</summary>
+    public List<Snapshot> StateSnapshots { get; } = [];
+
     /// <summary>Every <see cref="Ready.SnapshotWanted"/> this node's Readies carried.</summary>
     public List<ulong> SnapshotsWanted { get; } = [];
 
@@ -66,6 +69,12 @@ internal sealed class TestNode
         if (rd.Snapshot is not null)
         {
             AppliedIndex = rd.Snapshot.Index;
+        }
+
+        if (rd.StateSnapshot is not null)
+        {
+            AppliedIndex = rd.StateSnapshot.Index;
+            StateSnapshots.Add(rd.StateSnapshot);
         }
 
         foreach (var e in rd.CommittedEntries)
