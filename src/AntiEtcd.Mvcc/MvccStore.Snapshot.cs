@@ -188,27 +188,12 @@ public sealed partial class MvccStore
             if (cursor.Value is byte[] packed)
             {
                 var live = new LiveRecord(packed);
-                hasher.Add(live.Key.Span);
-                hasher.Add(live.Value.Span);
-                hasher.Add(live.CreateRevision);
-                hasher.Add(live.ModRevision);
-                hasher.Add(live.Version);
-                hasher.Add(live.Lease);
-                continue;
+                HashVersion(ref hasher, live.Key.Span, live.Value.Span, live.CreateRevision, live.ModRevision, live.Version, live.Lease);
             }
-
-            var kv = Current(cursor.Value);
-            if (kv is null)
+            else if (Current(cursor.Value) is { } kv)
             {
-                continue;
+                HashVersion(ref hasher, kv.Key.Span, kv.Value.Span, kv.CreateRevision, kv.ModRevision, kv.Version, kv.Lease);
             }
-
-            hasher.Add(kv.Key.Span);
-            hasher.Add(kv.Value.Span);
-            hasher.Add(kv.CreateRevision);
-            hasher.Add(kv.ModRevision);
-            hasher.Add(kv.Version);
-            hasher.Add(kv.Lease);
         }
 
         hasher.Add(_leases.Count);
@@ -219,6 +204,17 @@ public sealed partial class MvccStore
         }
 
         return hasher.Finish();
+    }
+
+    /// <summary>One live version into <see cref="HashKv"/>: the same fields in the same order, packed or not.</summary>
+    private static void HashVersion(ref StateHasher hasher, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long createRevision, long modRevision, long version, long lease)
+    {
+        hasher.Add(key);
+        hasher.Add(value);
+        hasher.Add(createRevision);
+        hasher.Add(modRevision);
+        hasher.Add(version);
+        hasher.Add(lease);
     }
 
     private static void WriteVersion(ref SnapshotWriter writer, ReadOnlyMemory<byte> key, long modRevision, long version, long createRevision, long lease, ReadOnlyMemory<byte> value,
