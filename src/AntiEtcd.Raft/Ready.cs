@@ -8,8 +8,8 @@ namespace AntiEtcd.Raft;
 /// <item>Persist <see cref="Snapshot"/>, then <see cref="Entries"/> (replacing any stored entries from the first one's index on), then <see cref="HardState"/>, durably if <see cref="MustSync"/>.</item>
 /// <item>Only then send <see cref="MessagesAfterPersist"/> (votes, vote requests and append acknowledgements, which promise durable state).</item>
 /// <item>Install <see cref="Snapshot"/> in the state machine, apply <see cref="CommittedEntries"/> in order, serve <see cref="ReadStates"/> once applied.
-/// <see cref="CommittedEntries"/> are always entries this node persisted in earlier Readies, so without a <see cref="Snapshot"/> they may be
-/// applied as early as step 1, in parallel with persisting this Ready's entries.</item>
+/// <see cref="CommittedEntries"/> are always entries this node persisted in earlier Readies, so without a <see cref="Snapshot"/> or a
+/// <see cref="StateSnapshot"/> they may be applied as early as step 1, in parallel with persisting this Ready's entries.</item>
 /// <item>Call <see cref="RaftNode.Advance"/> with this Ready.</item>
 /// </list>
 /// <para>All lists are owned by the application after <see cref="RaftNode.GetReady"/> returns.</para>

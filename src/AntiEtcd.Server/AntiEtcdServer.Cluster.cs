@@ -106,7 +106,7 @@ public sealed partial class AntiEtcdServer
 
         var store = new MvccStore();
         ulong applied = 0;
-        BeginClusterRecovery();
+        BeginVolatileRecovery();
         if (loaded.Snapshot is { } snapshot)
         {
             try

@@ -7,7 +7,8 @@ using CoreRole = AntiEtcd.Raft.RaftRole;
 namespace AntiEtcd.Server;
 
 /// <summary>
-/// Complete and incomplete state on a cluster node (SPEC §9.4): what it writes to disk with a persist filter, when it
+/// Complete and incomplete state (SPEC §9.4), mostly of a cluster node (a single node is incomplete only between its
+/// recovery and its volatile reset, before the listener opens): what it writes to disk with a persist filter, when it
 /// lacks data the cluster may have, and how it gets complete again: a complete leader's snapshot, or the volatile
 /// reset that an incomplete leader proposes first in its term.
 /// </summary>
@@ -17,8 +18,8 @@ namespace AntiEtcd.Server;
 /// a complete snapshot replaces it. While incomplete the node serves no local read and no watch, proposes nothing as a
 /// leader but the reset, takes no snapshot of its state, and tells its leader so in every answer (the core's
 /// <see cref="RaftNode.Incomplete"/>), so that a complete leader sends it a snapshot of the whole state.</para>
-/// <para>Threading: <see cref="_volatileKeys"/> and the transitions belong to the apply loop; <see cref="_incomplete"/>
-/// is read anywhere.</para>
+/// <para>Threading: <see cref="_volatileKeys"/> and the transitions belong to the apply loop (and to recovery, before
+/// it starts); <see cref="_incomplete"/> is read anywhere.</para>
 /// </remarks>
 public sealed partial class AntiEtcdServer
 {
@@ -26,17 +27,6 @@ public sealed partial class AntiEtcdServer
     private VolatileKeyTracker? _volatileKeys;
     private ulong _resetTerm;
     private bool _snapshotAfterReset;
-
-    /// <summary>At cluster recovery: a directory that records filtered writes makes the node start incomplete.</summary>
-    private void BeginClusterRecovery()
-    {
-        _filteredFlagSet = _dataDirectory!.HasFlag(FilteredFlag);
-        if (_filteredFlagSet)
-        {
-            _incomplete = true;
-            _volatileKeys = new VolatileKeyTracker();
-        }
-    }
 
     /// <summary>What this cluster node writes to disk: filtered entries and images keep their mark (SPEC §9.4).</summary>
     private RaftPersistedForm ClusterPersistedForm() => new(StoredEntry, StoredImage);
@@ -56,21 +46,14 @@ public sealed partial class AntiEtcdServer
             return entry;
         }
 
-        if (_persistFilter is not { } filter)
+        if (_persistFilter is null)
         {
             return entry;
         }
 
-        var (persisted, filtered) = PersistedForm.Of(CommandCodec.Decode(entry.Data.Span), filter, OnPersistFilterFailure, filterReset: true);
-        if (!filtered)
-        {
-            return entry;
-        }
-
-        SetFilteredFlag();
-        using var encoded = new PooledBufferWriter();
-        CommandCodec.Encode(persisted, encoded);
-        return entry with { Data = encoded.WrittenSpan.ToArray() };
+        var command = CommandCodec.Decode(entry.Data.Span);
+        var persisted = ToPersistedForm(command, filterReset: true);
+        return ReferenceEquals(persisted, command) ? entry : entry with { Data = CommandCodec.EncodeToArray(persisted) };
     }
 
     /// <summary>On the Raft loop: the image to store for a snapshot received from a leader.</summary>
@@ -99,25 +82,14 @@ public sealed partial class AntiEtcdServer
             // SPEC §9.4: every watch is cancelled as compacted; the carried state holds no volatile key. A reset read back
             // from a filtered log lacks what the leader held in memory, so it leaves the node incomplete.
             Hub.CancelAll(store);
-            if (command.Filtered)
-            {
-                _volatileKeys = new VolatileKeyTracker();
-                SetCompleteness(incomplete: true, store);
-            }
-            else
-            {
-                _volatileKeys = null;
-                _snapshotAfterReset = true;
-                SetCompleteness(incomplete: false, store);
-            }
-
+            _snapshotAfterReset = !command.Filtered;
+            SetCompleteness(store, command.Filtered ? new VolatileKeyTracker() : null);
             return;
         }
 
         if (command.Filtered && _volatileKeys is null)
         {
-            _volatileKeys = new VolatileKeyTracker();
-            SetCompleteness(incomplete: true, store);
+            SetCompleteness(store, new VolatileKeyTracker());
         }
 
         _volatileKeys?.Replayed(command, response, store.LastEvents);
@@ -127,22 +99,24 @@ public sealed partial class AntiEtcdServer
     private void OnClusterSnapshotInstalled(MvccStore store, Snapshot snapshot, IReadOnlyList<ReadOnlyMemory<byte>> volatileKeys)
     {
         OnSnapshotInstalled(store);
+        VolatileKeyTracker? tracker = null;
         if (snapshot.Filtered)
         {
-            _volatileKeys = new VolatileKeyTracker();
-            _volatileKeys.AddRange(volatileKeys);
-            SetCompleteness(incomplete: true, store);
+            tracker = new VolatileKeyTracker();
+            tracker.AddRange(volatileKeys);
         }
-        else
-        {
-            _volatileKeys = null;
-            SetCompleteness(incomplete: false, store);
-        }
+
+        SetCompleteness(store, tracker);
     }
 
-    /// <summary>On the apply loop: records a change of completeness, for readiness, the core and the log.</summary>
-    private void SetCompleteness(bool incomplete, MvccStore store)
+    /// <summary>
+    /// On the apply loop: the node is incomplete exactly while it tracks volatile keys (<paramref name="volatileKeys"/>
+    /// not null); a change of completeness goes to readiness, the core and the log.
+    /// </summary>
+    private void SetCompleteness(MvccStore store, VolatileKeyTracker? volatileKeys)
     {
+        _volatileKeys = volatileKeys;
+        var incomplete = volatileKeys is not null;
         if (_incomplete == incomplete)
         {
             return;
@@ -243,14 +217,7 @@ public sealed partial class AntiEtcdServer
                 return;
             }
 
-            byte[] encoded;
-            using (var buffer = new PooledBufferWriter())
-            {
-                CommandCodec.Encode(command, buffer);
-                encoded = buffer.WrittenSpan.ToArray();
-            }
-
-            var proposed = await _raft!.ProposeAsync(encoded).ConfigureAwait(false);
+            var proposed = await _raft!.ProposeAsync(CommandCodec.EncodeToArray(command)).ConfigureAwait(false);
             if (proposed.Status == ProposeStatus.Accepted)
             {
                 Log.VolatileResetProposed(_logger, NodeId, term, command.Revision, command.Keys!.Count);

@@ -25,7 +25,6 @@ public sealed partial class AntiEtcdServer
     private PersistFilter? _persistFilter;
     private string _persistFilterName = "";
     private volatile bool _filteredFlagSet;
-    private VolatileKeyTracker? _recoveredVolatileKeys;
 
     /// <summary>Resolves the filter (delegate, or <c>--persist_filter</c> factory); without <c>--data</c> it is ignored with a warning.</summary>
     private void InitPersistFilter()
@@ -56,14 +55,16 @@ public sealed partial class AntiEtcdServer
     /// filtered record in a directory that does not say so.
     /// </summary>
     /// <exception cref="AntiEtcdRequestException">The flag could not be written: the node fails.</exception>
-    private Command ToPersistedForm(Command command)
+    /// <param name="command">The command as proposed; returned itself when nothing is filtered.</param>
+    /// <param name="filterReset">Filter a volatile reset's keys too (<see cref="PersistedForm.Of"/>).</param>
+    private Command ToPersistedForm(Command command, bool filterReset = false)
     {
         if (_persistFilter is not { } filter)
         {
             return command;
         }
 
-        var (persisted, filtered) = PersistedForm.Of(command, filter, OnPersistFilterFailure);
+        var (persisted, filtered) = PersistedForm.Of(command, filter, OnPersistFilterFailure, filterReset);
         if (filtered)
         {
             SetFilteredFlag();
@@ -128,12 +129,20 @@ public sealed partial class AntiEtcdServer
         };
     }
 
-    /// <summary>At recovery: whether the directory records filtered writes, and if so, tracks the volatile keys from here on.</summary>
+    /// <summary>
+    /// At recovery, of a single node or a cluster node: a directory that records filtered writes makes the node start
+    /// incomplete, tracking the volatile keys from here on. Returns the tracker, or null.
+    /// </summary>
     private VolatileKeyTracker? BeginVolatileRecovery()
     {
         _filteredFlagSet = _dataDirectory!.HasFlag(FilteredFlag);
-        _recoveredVolatileKeys = _filteredFlagSet ? new VolatileKeyTracker() : null;
-        return _recoveredVolatileKeys;
+        if (_filteredFlagSet)
+        {
+            _incomplete = true;
+            _volatileKeys = new VolatileKeyTracker();
+        }
+
+        return _volatileKeys;
     }
 
     /// <summary>
@@ -142,8 +151,9 @@ public sealed partial class AntiEtcdServer
     /// </summary>
     private async Task VolatileResetIfIncompleteAsync(CancellationToken cancellationToken)
     {
-        if (_recoveredVolatileKeys is not { } volatileKeys)
+        if (IsClusterMode || _volatileKeys is not { } volatileKeys)
         {
+            // A cluster node stays incomplete until a complete leader's snapshot or a reset (AntiEtcdServer.Completeness).
             return;
         }
 
@@ -159,7 +169,8 @@ public sealed partial class AntiEtcdServer
         }
 
         Log.VolatileReset(_logger, outcome.Revision, outcome.Keys, volatileKeys.Count);
-        _recoveredVolatileKeys = null;
+        _volatileKeys = null;
+        _incomplete = false;
     }
 
     /// <summary>The reset entry: every live key but the volatile ones, every lease, at revision R+2 (R+1 is never used).</summary>

@@ -105,18 +105,13 @@ public sealed partial class AntiEtcdServer
         }
 
         byte[] encoded;
-        using (var buffer = new PooledBufferWriter())
+        try
         {
-            try
-            {
-                CommandCodec.Encode(command, buffer);
-            }
-            catch (ArgumentException)
-            {
-                throw EtcdErrors.FromStatus(MvccStatus.TooManyOperations, 0);
-            }
-
-            encoded = buffer.WrittenSpan.ToArray();
+            encoded = CommandCodec.EncodeToArray(command);
+        }
+        catch (ArgumentException)
+        {
+            throw EtcdErrors.FromStatus(MvccStatus.TooManyOperations, 0);
         }
 
         var leader = await WaitWritableAsync(ReadinessDeadline(arrival, context), cancellationToken).ConfigureAwait(false);
@@ -223,11 +218,13 @@ public sealed partial class AntiEtcdServer
         }
 
         var readinessDeadline = ReadinessDeadline(arrival, context);
-        await WaitCompleteAsync(readinessDeadline, cancellationToken).ConfigureAwait(false);
         if (serializable || _options.StaleRead || context?.Serializable == true)
         {
             return (await LocalReadyIndexAsync(readinessDeadline, cancellationToken).ConfigureAwait(false), readinessDeadline, false);
         }
+
+        // A linearizable read is served here too: it needs a complete state as much as a local one (SPEC §8.4).
+        await WaitCompleteAsync(readinessDeadline, cancellationToken).ConfigureAwait(false);
 
         var leader = await WaitWritableAsync(readinessDeadline, cancellationToken).ConfigureAwait(false);
         var outcomeDeadline = After(_time.GetTimestamp(), leader == LocalMember ? _options.ReplicationTimeout : _options.ForwardTimeout);

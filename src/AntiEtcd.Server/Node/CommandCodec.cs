@@ -1,5 +1,6 @@
 using System.Buffers;
 using AntiEtcd.Api;
+using AntiEtcd.Server.Hosting;
 
 namespace AntiEtcd.Server.Node;
 
@@ -118,6 +119,15 @@ internal static class CommandCodec
         }
 
         writer.Flush();
+    }
+
+    /// <summary>The encoding of <paramref name="command"/> as an array of its own (a proposal's or a log entry's payload).</summary>
+    /// <exception cref="ArgumentException">As <see cref="Encode"/>.</exception>
+    public static byte[] EncodeToArray(Command command)
+    {
+        using var buffer = new PooledBufferWriter();
+        Encode(command, buffer);
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Whether an encoded command is a filtered persisted form (SPEC §9.4), without decoding it.</summary>

@@ -268,11 +268,6 @@ internal sealed partial class RaftLoop : IAsyncDisposable
             if (ready.Snapshot is { } snapshot)
             {
                 _storage.ApplySnapshot(snapshot);
-                if (_logCluster)
-                {
-                    var leader = _nameOf(_node.Leader);
-                    RaftLog.SnapshotInstalled(_logger, _nodeName, snapshot.Index, snapshot.Term, leader);
-                }
             }
 
             _storage.Append(ready.Entries);
@@ -285,19 +280,13 @@ internal sealed partial class RaftLoop : IAsyncDisposable
         Send(ready.MessagesAfterPersist);
         if (ready.Snapshot is { } installed)
         {
-            _callbacks.InstallSnapshot(installed);
+            InstallSnapshot(installed);
         }
 
         if (ready.StateSnapshot is { } complete)
         {
             // A complete state for this incomplete node's state machine; its log already holds the entries (SPEC §9.4).
-            if (_logCluster)
-            {
-                var leader = _nameOf(_node.Leader);
-                RaftLog.SnapshotInstalled(_logger, _nodeName, complete.Index, complete.Term, leader);
-            }
-
-            _callbacks.InstallSnapshot(complete);
+            InstallSnapshot(complete);
         }
 
         if (!applyEarly && ready.CommittedEntries.Count > 0)
@@ -317,6 +306,18 @@ internal sealed partial class RaftLoop : IAsyncDisposable
 
         var previous = _status;
         _status = previous with { Role = _node.Role, Term = _node.Term, Leader = _node.Leader, Commit = _node.Commit };
+    }
+
+    /// <summary>Hands a leader's snapshot to the state machine (after it is stored, for a log snapshot).</summary>
+    private void InstallSnapshot(Snapshot snapshot)
+    {
+        if (_logCluster)
+        {
+            var leader = _nameOf(_node.Leader);
+            RaftLog.SnapshotInstalled(_logger, _nodeName, snapshot.Index, snapshot.Term, leader);
+        }
+
+        _callbacks.InstallSnapshot(snapshot);
     }
 
     private void OnSoftState(SoftState soft)
@@ -438,7 +439,7 @@ internal sealed partial class RaftLoop : IAsyncDisposable
 
         if (input.ForIncompletePeers)
         {
-            // Sent only if the stored snapshot covers what each of them acknowledged; asked for again otherwise.
+            // Even when this image was not recorded (the stored snapshot is as recent): the core sends the stored one.
             _node.SendRequestedSnapshots();
         }
     }

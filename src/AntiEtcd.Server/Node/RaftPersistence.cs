@@ -12,9 +12,10 @@ namespace AntiEtcd.Server.Node;
 /// <param name="snapshots">The snapshot files.</param>
 /// <param name="syncEntries">Whether entries are fsynced before they are acknowledged (<c>persist_interval</c> 0).</param>
 /// <param name="persistedForm">
-/// With a persist filter: the payload to log for an entry, and the image to store for a leader's snapshot (SPEC §9.4).
+/// The entry to log for an entry, and the image to store for a leader's snapshot: their persisted form with a persist
+/// filter, and in any case what keeps the directory's filtered flag true (SPEC §9.4).
 /// </param>
-internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syncEntries, RaftPersistedForm? persistedForm = null)
+internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syncEntries, RaftPersistedForm persistedForm)
 {
     /// <summary>The WAL.</summary>
     public Wal Wal => wal;
@@ -29,16 +30,14 @@ internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syn
         var sync = syncEntries;
         if (ready.Snapshot is { } snapshot)
         {
-            var image = persistedForm is null ? snapshot.Data : persistedForm.StoredImage(snapshot);
-            await snapshots.SaveAsync(snapshot.Index, snapshot.Term, image, CancellationToken.None).ConfigureAwait(false);
+            await snapshots.SaveAsync(snapshot.Index, snapshot.Term, persistedForm.StoredImage(snapshot), CancellationToken.None).ConfigureAwait(false);
             sequence = wal.Append(RecordKind.Snapshot, snapshot.Index, RaftEntryCodec.EncodeSnapshotTerm(snapshot.Term));
             sync = true;
         }
 
         foreach (var entry in ready.Entries)
         {
-            var stored = persistedForm is null ? entry : persistedForm.StoredEntry(entry);
-            sequence = wal.Append(RecordKind.Entry, entry.Index, RaftEntryCodec.EncodeEntry(stored));
+            sequence = wal.Append(RecordKind.Entry, entry.Index, RaftEntryCodec.EncodeEntry(persistedForm.StoredEntry(entry)));
         }
 
         if (ready.HardState is { } state)
