@@ -99,25 +99,10 @@ internal readonly struct LiveRecord
     /// A <see cref="KeyValue"/> of this version whose key and value alias the record (no copy).
     /// A new object per call: callers that hand it out share it as usual.
     /// </summary>
-    public KeyValue ToKeyValue() => new()
-    {
-        Key = Key,
-        CreateRevision = CreateRevision,
-        ModRevision = ModRevision,
-        Version = Version,
-        Value = Value,
-        Lease = Lease,
-    };
+    public KeyValue ToKeyValue() => MvccStore.NewVersion(Key, Value, CreateRevision, ModRevision, Version, Lease);
 
     /// <summary>As <see cref="ToKeyValue"/> without the value (range <c>keys_only</c>).</summary>
-    public KeyValue ToKeyOnly() => new()
-    {
-        Key = Key,
-        CreateRevision = CreateRevision,
-        ModRevision = ModRevision,
-        Version = Version,
-        Lease = Lease,
-    };
+    public KeyValue ToKeyOnly() => MvccStore.NewVersion(Key, default, CreateRevision, ModRevision, Version, Lease);
 
     private static long Read(byte[] bytes, ref int position)
     {

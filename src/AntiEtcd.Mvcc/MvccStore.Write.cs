@@ -132,7 +132,8 @@ public sealed partial class MvccStore
         };
     }
 
-    private static KeyValue NewVersion(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, long createRevision, long modRevision, long version, long lease) => new()
+    /// <summary>A version's <see cref="KeyValue"/>; also what <see cref="LiveRecord"/> materializes.</summary>
+    internal static KeyValue NewVersion(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, long createRevision, long modRevision, long version, long lease) => new()
     {
         Key = key,
         CreateRevision = createRevision,
