@@ -7,11 +7,13 @@ namespace AntiEtcd.Jepsen;
 internal static class FreePorts
 {
     /// <summary>
-    /// Asks the OS for <paramref name="count"/> distinct free ports. All listeners stay open until every
-    /// port is chosen, so the OS cannot hand out the same one twice; another program may still take one
-    /// before the node binds it (rare on a test machine; the node then fails to start and says so).
+    /// Asks the OS for <paramref name="count"/> distinct free ports and keeps them bound until the reservation is
+    /// disposed, so that nothing else the harness binds meanwhile (the fault proxies bind port 0) can get one of them.
+    /// Found by CI: a proxy was handed its own target's port, proxied to itself, and looped until the system ran out
+    /// of file descriptors. Another program may still take a port between the release and the node's bind (rare on a
+    /// test machine; the node then fails to start and says so).
     /// </summary>
-    public static int[] Allocate(int count)
+    public static PortReservation Reserve(int count)
     {
         var listeners = new TcpListener[count];
         var ports = new int[count];
@@ -24,14 +26,12 @@ internal static class FreePorts
                 ports[i] = ((IPEndPoint)listeners[i].LocalEndpoint).Port;
             }
         }
-        finally
+        catch
         {
-            foreach (var listener in listeners)
-            {
-                listener?.Stop();
-            }
+            new PortReservation(listeners, ports).Dispose();
+            throw;
         }
 
-        return ports;
+        return new PortReservation(listeners, ports);
     }
 }

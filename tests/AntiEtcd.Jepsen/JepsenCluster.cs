@@ -116,19 +116,25 @@ public sealed class JepsenCluster : IAsyncDisposable
         Directory.CreateDirectory(options.Directory);
         var executable = options.Executable ?? FindExecutable();
         int n = options.Nodes;
-        var ports = FreePorts.Allocate(n);
         var links = new FaultProxy?[n, n];
         var proxies = new List<FaultProxy>();
-        for (int from = 0; from < n; from++)
+        int[] ports;
+
+        // The proxies bind while the nodes' ports are still held, so none of them can get a node's port.
+        using (var reservation = FreePorts.Reserve(n))
         {
-            for (int to = 0; to < n; to++)
+            ports = [.. reservation.Ports];
+            for (int from = 0; from < n; from++)
             {
-                if (from != to)
+                for (int to = 0; to < n; to++)
                 {
-                    var proxy = new FaultProxy(NodeName(from), NodeName(to), ports[to]);
-                    proxy.Start();
-                    links[from, to] = proxy;
-                    proxies.Add(proxy);
+                    if (from != to)
+                    {
+                        var proxy = new FaultProxy(NodeName(from), NodeName(to), ports[to]);
+                        proxy.Start();
+                        links[from, to] = proxy;
+                        proxies.Add(proxy);
+                    }
                 }
             }
         }
