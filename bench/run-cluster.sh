@@ -10,8 +10,10 @@
 #
 # Knobs: DURATION (s, 10), WARMUP (s, 2), CONNECTIONS (put, "16 64"), RANGE_CONNECTIONS ("16"),
 # REPEATS (3: every point is run this many times, interleaved, and the table shows medians),
-# FAILOVERS (10), KEYS (1000), PROBE_TIMEOUT (s, 2: curl's limit on one put of the failover
-# probe), EXTRA_ARGS (more options for every antietcd), ANTIETCD_SOURCE (head: clean `git archive
+# FAILOVERS (10), WARM (s, 8: one unmeasured put run per target before round 1, so that no
+# measured round pays for the JIT's tier-up, which three cluster processes do three times), KEYS (1000), PROBE_TIMEOUT (s, 2: curl's limit on one put of the failover
+# probe), EXTRA_ARGS (more options for every antietcd), NODE_ENV (VAR=value words set for every
+# antietcd only, not for the load generator: runtime knobs for experiments), ANTIETCD_SOURCE (head: clean `git archive
 # HEAD` build; worktree: the working tree), OUT (result directory, default
 # artifacts/bench/cluster-<UTC>/; data directories go below it, so it must be on the disk you want
 # to measure). Only loopback addresses are used; every server started here is stopped by PID and
@@ -24,13 +26,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 duration=${DURATION:-10}
 warmup=${WARMUP:-2}
 connections=${CONNECTIONS:-"16 64"}
-range_connections=${RANGE_CONNECTIONS:-"16"}
+range_connections=${RANGE_CONNECTIONS-"16"}
 repeats=${REPEATS:-3}
 failovers=${FAILOVERS:-10}
+warm=${WARM:-8}
 keys=${KEYS:-1000}
 probe_timeout=${PROBE_TIMEOUT:-2}
 source_kind=${ANTIETCD_SOURCE:-head}
 extra_args=${EXTRA_ARGS:-}
+node_env=${NODE_ENV:-}
 out=${OUT:-$root/artifacts/bench/cluster-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out/runs"
 out=$(cd "$out" && pwd)
@@ -55,10 +59,10 @@ start_node() {
   local i=$1
   if [ "$i" = 0 ]; then
     # shellcheck disable=SC2086 # EXTRA_ARGS is a word list on purpose
-    dotnet "$antietcd_dll" --port "${node_port[0]}" --data "$out/data-n0" $extra_args > >(stamp >>"$out/n0.log") 2>&1 &
+    env $node_env dotnet "$antietcd_dll" --port "${node_port[0]}" --data "$out/data-n0" $extra_args > >(stamp >>"$out/n0.log") 2>&1 &
   else
     # shellcheck disable=SC2086
-    dotnet "$antietcd_dll" --node_id "n$i" --cluster "$cluster" --cluster_key_file "$key_file" \
+    env $node_env dotnet "$antietcd_dll" --node_id "n$i" --cluster "$cluster" --cluster_key_file "$key_file" \
       --data "$out/data-n$i" $extra_args > >(stamp >>"$out/n$i.log") 2>&1 &
   fi
   node_pid[i]=$!
@@ -168,7 +172,7 @@ measure() {
   echo "runtime: $(dotnet --list-runtimes | grep Microsoft.NETCore.App | tail -1 | cut -d' ' -f1-2)"
   echo "data filesystem: $(df -T "$out" | awk 'NR==2 {print $1, $2}')"
   echo "loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "settings: duration ${duration}s, warmup ${warmup}s, put connections '$connections', range connections '$range_connections', repeats $repeats, failovers $failovers, keys $keys, 100-byte values, probe timeout ${probe_timeout}s, extra args '$extra_args'"
+  echo "settings: duration ${duration}s, warmup ${warmup}s, put connections '$connections', range connections '$range_connections', repeats $repeats, failovers $failovers, keys $keys, 100-byte values, probe timeout ${probe_timeout}s, extra args '$extra_args', node env '$node_env'"
 } >"$out/machine.txt"
 cat "$out/machine.txt"
 
@@ -181,6 +185,16 @@ echo "single n0 on :${node_port[0]} (pid ${node_pid[0]}); cluster $cluster, lead
 echo "single n0 pid ${node_pid[0]}; cluster $cluster; pids ${node_pid[1]} ${node_pid[2]} ${node_pid[3]}; leader n$leader" >>"$out/machine.txt"
 "${loadgen[@]}" --url "http://127.0.0.1:${node_port[0]}" --keys "$keys" --value-size 100 --connections 8 --preload-only
 "${loadgen[@]}" --url "http://127.0.0.1:${node_port[$leader]}" --keys "$keys" --value-size 100 --connections 8 --preload-only
+
+if [ "$warm" -gt 0 ]; then
+  echo "== warm-up (not measured): ${warm}s of puts through every target"
+  mkdir -p "$out/warm"
+  for target in single leader follower; do
+    case $target in single) node=0 ;; leader) node=$leader ;; follower) node=$follower ;; esac
+    "${loadgen[@]}" --url "http://127.0.0.1:${node_port[$node]}" --workload put --connections 16 \
+      --duration "$warm" --warmup 0 --keys "$keys" --value-size 100 --label "warm-$target" --out "$out/warm/$target.json" >/dev/null
+  done
+fi
 
 echo "== put and range, $repeats rounds"
 for r in $(seq 1 "$repeats"); do
@@ -253,7 +267,7 @@ for f in $(seq 1 "$failovers"); do
     printf "failover %d: killed leader n%d; first put acknowledged %.0f ms later through n%d (new leader n%d; %d puts started, codes in order:%s); killed node restarted and caught up %.1f s after the put\n",
       f, v, 1000 * (t1 - t0), n, l, k, codes, t2 - t1 }' | tee -a "$out/failover.txt"
 done
-grep -o 'acknowledged [0-9]* ms' "$out/failover.txt" | awk '{print $2}' | sort -n | awk '
+{ grep -o 'acknowledged [0-9]* ms' "$out/failover.txt" || true; } | awk '{print $2}' | sort -n | awk '
   { v[NR] = $1 } END { if (NR == 0) exit; m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
     printf "failover kill -> acknowledged put: n=%d, median %.0f ms, best %d ms, worst %d ms; target <= 1000 ms: %s\n",
       NR, m, v[1], v[NR], (v[NR] <= 1000) ? "met" : "NOT met" }' | tee -a "$out/failover.txt"

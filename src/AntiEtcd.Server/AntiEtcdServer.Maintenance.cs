@@ -4,6 +4,27 @@ namespace AntiEtcd.Server;
 
 public sealed partial class AntiEtcdServer
 {
+    /// <summary>Every peer of a cluster node with its connection state and traffic counters (none on a single node).</summary>
+    internal IReadOnlyList<Cluster.PeerReport> PeerReports()
+    {
+        if (_membership is null || _transport is null)
+        {
+            return [];
+        }
+
+        var reports = new Cluster.PeerReport[_membership.Peers.Count];
+        for (var i = 0; i < reports.Length; i++)
+        {
+            var peer = _membership.Peers[i];
+            reports[i] = new Cluster.PeerReport(peer.Name, _connectedPeers.ContainsKey(peer.Id), _transport.GetCounters(peer.Id));
+        }
+
+        return reports;
+    }
+
+    /// <summary>The Raft commit index: the core's on a cluster node, the applied index on a single node (it commits what it applies).</summary>
+    internal long CommitIndex => (long)(_raft is { } raft ? raft.Status.Commit : Applied.AppliedIndex);
+
     /// <summary>This node's status (SPEC §6.1): answered locally and at once, never forwarded.</summary>
     /// <param name="cancellationToken">Unused: the answer never waits.</param>
     public Task<StatusResponse> StatusAsync(CancellationToken cancellationToken = default)

@@ -80,7 +80,7 @@ internal sealed class PrometheusExporter : IDisposable
             tags.Length > 0 ? tags[0].Value : null,
             tags.Length > 1 ? tags[1].Key : null,
             tags.Length > 1 ? tags[1].Value : null);
-        if (instrument is ObservableGauge<long> or ObservableGauge<int> or ObservableGauge<double>)
+        if (IsObservable(instrument))
         {
             // Only called from RecordObservableInstruments, under the scrape lock.
             _gauges?[key] = value;
@@ -91,14 +91,18 @@ internal sealed class PrometheusExporter : IDisposable
         series.Add(value, s_buckets);
     }
 
+    /// <summary>Observed at each scrape (gauges and observable counters), rather than accumulated as recorded.</summary>
+    private static bool IsObservable(Instrument instrument) =>
+        instrument is ObservableGauge<long> or ObservableGauge<int> or ObservableGauge<double> or ObservableCounter<long>;
+
     private void WriteInstrument(StringBuilder text, Instrument instrument)
     {
         var name = instrument.Name;
         var isHistogram = instrument is Histogram<double>;
-        var type = isHistogram ? "histogram" : instrument.GetType().Name.StartsWith("Counter", StringComparison.Ordinal) ? "counter" : "gauge";
+        var type = isHistogram ? "histogram" : instrument is Counter<long> or Counter<double> or ObservableCounter<long> ? "counter" : "gauge";
         text.Append("# HELP ").Append(name).Append(' ').Append(instrument.Description).Append('\n');
         text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
-        if (type == "gauge")
+        if (IsObservable(instrument))
         {
             foreach (var (key, value) in _gauges!.Where(g => ReferenceEquals(g.Key.Instrument, instrument)).OrderBy(g => Labels(g.Key, null), StringComparer.Ordinal))
             {

@@ -31,7 +31,7 @@ internal sealed class ServerMetrics : IDisposable
         _meter.CreateObservableGauge("antietcd_server_has_leader", () => server.RaftState.LeaderNodeId is null ? 0 : 1, description: "1 when a leader is known.");
         _meter.CreateObservableGauge("antietcd_server_is_leader", () => server.RaftState.Role == RaftRole.Leader ? 1 : 0, description: "1 on the leader.");
         _meter.CreateObservableGauge("antietcd_raft_term", () => (long)server.RaftState.Term, description: "Current Raft term.");
-        _meter.CreateObservableGauge("antietcd_raft_commit_index", () => (long)server.Applied.AppliedIndex, description: "Raft commit index.");
+        _meter.CreateObservableGauge("antietcd_raft_commit_index", () => server.CommitIndex, description: "Raft commit index.");
         _meter.CreateObservableGauge("antietcd_raft_applied_index", () => (long)server.Applied.AppliedIndex, description: "Last applied index.");
         _meter.CreateObservableGauge("antietcd_mvcc_revision", () => server.Applied.Revision, description: "Store revision.");
         _meter.CreateObservableGauge("antietcd_mvcc_compact_revision", () => server.Applied.CompactRevision, description: "Compact revision.");
@@ -40,8 +40,21 @@ internal sealed class ServerMetrics : IDisposable
         _meter.CreateObservableGauge("antietcd_watch_connections", () => (long)server.Sessions.Count, description: "Open watch WebSockets.");
         _meter.CreateObservableGauge("antietcd_watchers", () => (long)server.WatcherCount, description: "Active watches.");
         _meter.CreateObservableGauge("antietcd_db_size_bytes", () => server.Applied.SizeBytes, description: "Storage size, or estimated state size in memory.");
-        _meter.CreateObservableGauge("antietcd_peer_connected", () => Array.Empty<Measurement<long>>(), description: "1 per connected peer.");
+        _meter.CreateObservableGauge("antietcd_peer_connected", () => PerPeer(server, static p => p.Connected ? 1 : 0), description: "1 when this node's connection to the peer is authenticated, else 0.");
+        _meter.CreateObservableCounter("antietcd_peer_sent_messages_total", () => PerPeer(server, static p => p.Counters.MessagesSent), description: "Raft messages sent to the peer.");
+        _meter.CreateObservableCounter("antietcd_peer_sent_frames_total", () => PerPeer(server, static p => p.Counters.FramesSent), description: "Frames (Raft batches, chunks, forwarded requests and replies) sent to the peer.");
+        _meter.CreateObservableCounter("antietcd_peer_dropped_messages_total", () => PerPeer(server, static p => p.Counters.MessagesDropped), description: "Raft messages to the peer dropped by its full send queue.");
+        _meter.CreateObservableCounter("antietcd_peer_received_messages_total", () => PerPeer(server, static p => p.Counters.MessagesReceived), description: "Raft messages received from the peer.");
+        _meter.CreateObservableCounter("antietcd_peer_received_frames_total", () => PerPeer(server, static p => p.Counters.FramesReceived), description: "Frames received from the peer.");
         _exporter = new PrometheusExporter(_meter);
+    }
+
+    private static IEnumerable<Measurement<long>> PerPeer(AntiEtcdServer server, Func<Cluster.PeerReport, long> value)
+    {
+        foreach (var peer in server.PeerReports())
+        {
+            yield return new Measurement<long>(value(peer), new KeyValuePair<string, object?>("peer", peer.Name));
+        }
     }
 
     /// <summary>Writes committed and applied.</summary>

@@ -148,4 +148,44 @@ public sealed class ReplicationTests
             Assert.Equal(cluster.Names[leader], cluster.Servers[i]!.RaftState.LeaderNodeId);
         }
     }
+
+    [Fact]
+    public async Task MetricsReportEveryPeerAndTheRaftCommitIndex()
+    {
+        await using var cluster = await TestCluster.StartAsync(3);
+        var leader = await cluster.WaitForLeaderAsync();
+        var revision = await cluster.PutOkAsync(leader, "m", "1");
+        var followers = Enumerable.Range(0, 3).Where(i => i != leader).ToArray();
+        var (follower, stopped) = (followers[0], followers[1]);
+
+        // SPEC §6.3: one antietcd_peer_connected series per peer, 1 while connected; traffic counters per peer.
+        var text = await ScrapeUntilAsync(cluster, leader, t => Metric(t, "antietcd_peer_connected", cluster.Names[follower]) == 1 && Metric(t, "antietcd_peer_connected", cluster.Names[stopped]) == 1);
+        Assert.Null(Metric(text, "antietcd_peer_connected", cluster.Names[leader]));
+        Assert.True(Metric(text, "antietcd_peer_sent_messages_total", cluster.Names[follower]) > 0, text);
+        Assert.True(Metric(text, "antietcd_peer_sent_frames_total", cluster.Names[follower]) > 0, text);
+        Assert.True(Metric(text, "antietcd_peer_received_messages_total", cluster.Names[follower]) > 0, text);
+        Assert.Contains("# TYPE antietcd_peer_sent_frames_total counter", text, StringComparison.Ordinal);
+        Assert.True(Metric(text, "antietcd_raft_commit_index", null) >= revision, text);
+
+        await cluster.StopNodeAsync(stopped);
+        await ScrapeUntilAsync(cluster, leader, t => Metric(t, "antietcd_peer_connected", cluster.Names[stopped]) == 0);
+    }
+
+    private static async Task<string> ScrapeUntilAsync(TestCluster cluster, int node, Func<string, bool> condition)
+    {
+        var text = "";
+        await Until.TrueAsync(
+            async () => condition(text = await cluster.Http[node].GetStringAsync("/metrics", TestContext.Current.CancellationToken)),
+            TimeSpan.FromSeconds(10),
+            () => "metrics never matched:\n" + text);
+        return text;
+    }
+
+    /// <summary>The value of one series (<paramref name="peer"/> as its only label, or none), or null when it is absent.</summary>
+    private static double? Metric(string text, string name, string? peer)
+    {
+        var prefix = peer is null ? name + " " : $"{name}{{peer=\"{peer}\"}} ";
+        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
