@@ -82,7 +82,7 @@ public sealed partial class AntiEtcdServer
             IncompleteState = _incomplete,
         });
         _tracker = new ProposalTracker(applied);
-        _raft = new RaftLoop(node, storage, transport, persistence, new RaftLoopCallbacks
+        _raft = new RaftLoop(node, storage, transport, persistence, _tracker, new RaftLoopCallbacks
         {
             Apply = ApplyCommitted,
             InstallSnapshot = InstallSnapshot,

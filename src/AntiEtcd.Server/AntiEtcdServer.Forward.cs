@@ -254,20 +254,21 @@ public sealed partial class AntiEtcdServer
             throw EtcdErrors.BadRequest("forwarded command: not a client write");
         }
 
-        var proposed = await _raft!.ProposeAsync(request.Command.ToArray()).ConfigureAwait(false);
-        if (proposed.Status != ProposeStatus.Accepted)
+        var proposal = new Proposal(request.Command.ToArray());
+        _raft!.Propose(proposal);
+        if (await AwaitProposalAsync(proposal, deadline, CancellationToken.None).ConfigureAwait(false) is not { } applied)
         {
             return new ForwardReply(request.Id, ForwardStatus.NotLeader, 0, 0, default, 0, 0);
         }
 
-        var (status, response, compactRevision) = await AwaitProposalAsync(proposed, deadline, CancellationToken.None).ConfigureAwait(false);
+        var (status, response, compactRevision) = applied;
         if (status != MvccStatus.Ok)
         {
             var error = EtcdErrors.FromStatus(status, compactRevision);
-            return new ForwardReply(request.Id, ForwardStatus.Error, proposed.Index, proposed.Term, Encoding.UTF8.GetBytes(error.Message), error.Code, error.GrpcCode);
+            return new ForwardReply(request.Id, ForwardStatus.Error, proposal.Index, proposal.Term, Encoding.UTF8.GetBytes(error.Message), error.Code, error.GrpcCode);
         }
 
-        return Ok(request.Id, response!) with { Index = proposed.Index, Term = proposed.Term };
+        return Ok(request.Id, response!) with { Index = proposal.Index, Term = proposal.Term };
     }
 
     private static ForwardReply Ok(ulong id, object response)

@@ -125,10 +125,11 @@ public sealed partial class AntiEtcdServer
 
             if (leader == LocalMember)
             {
-                var proposed = await _raft!.ProposeAsync(encoded).ConfigureAwait(false);
-                if (proposed.Status == ProposeStatus.Accepted)
+                var proposal = new Proposal(encoded);
+                _raft!.Propose(proposal);
+                if (await AwaitProposalAsync(proposal, outcomeDeadline, cancellationToken).ConfigureAwait(false) is { } applied)
                 {
-                    return await AwaitProposalAsync(proposed, outcomeDeadline, cancellationToken).ConfigureAwait(false);
+                    return applied;
                 }
 
                 // Not proposed: safe to send to whoever leads now.
@@ -153,23 +154,30 @@ public sealed partial class AntiEtcdServer
         }
     }
 
-    /// <summary>On the leader: waits until the proposal is applied here; at the deadline U6, or U7 if leadership was lost.</summary>
-    private async Task<(MvccStatus Status, object? Response, long CompactRevision)> AwaitProposalAsync(ProposeResult proposed, long deadline, CancellationToken cancellationToken)
+    /// <summary>
+    /// On the leader: waits until the proposal is applied here; at the deadline U6, or U7 if leadership was lost. Null when
+    /// it was not proposed (this node no longer leads): nothing was written, so it may go to whoever leads now.
+    /// </summary>
+    private async Task<(MvccStatus Status, object? Response, long CompactRevision)?> AwaitProposalAsync(Proposal proposal, long deadline, CancellationToken cancellationToken)
     {
         ApplyOutcome outcome;
         try
         {
-            outcome = await _tracker!.WaitAsync(proposed.Index, proposed.Term).WaitAsync(Remaining(deadline), _time, cancellationToken).ConfigureAwait(false);
+            outcome = await proposal.Completion.Task.WaitAsync(Remaining(deadline), _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             var status = _raft!.Status;
-            throw status.Role != CoreRole.Leader || status.Term != proposed.Term ? EtcdErrors.WriteTimedOutLeaderFailure() : EtcdErrors.WriteTimedOut();
+            var term = proposal.Term;
+            throw term != 0 && (status.Role != CoreRole.Leader || status.Term != term) ? EtcdErrors.WriteTimedOutLeaderFailure() : EtcdErrors.WriteTimedOut();
         }
 
-        return outcome.Kind == ApplyOutcomeKind.Applied
-            ? (outcome.Status, outcome.Response, outcome.CompactRevision)
-            : throw EtcdErrors.WriteTimedOutLeaderFailure();
+        return outcome.Kind switch
+        {
+            ApplyOutcomeKind.Applied => (outcome.Status, outcome.Response, outcome.CompactRevision),
+            ApplyOutcomeKind.NotProposed => null,
+            _ => throw EtcdErrors.WriteTimedOutLeaderFailure(),
+        };
     }
 
     /// <summary>

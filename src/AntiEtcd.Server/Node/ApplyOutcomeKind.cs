@@ -11,4 +11,7 @@ internal enum ApplyOutcomeKind
 
     /// <summary>The index was covered by an installed snapshot: whether the proposal is in it is not known here.</summary>
     Unknown,
+
+    /// <summary>The node could not propose it (not the leader, a leadership transfer, or its loop stopped): nothing was written.</summary>
+    NotProposed,
 }

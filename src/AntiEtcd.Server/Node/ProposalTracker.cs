@@ -41,15 +41,32 @@ internal sealed class ProposalTracker
             }
 
             var completion = new TaskCompletionSource<ApplyOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_waiting.Remove(index, out var older))
-            {
-                // A newer leader reused the index: the older proposal cannot be there any more.
-                older.Completion.TrySetResult(new ApplyOutcome(older.Term < term ? ApplyOutcomeKind.Lost : ApplyOutcomeKind.Unknown, default, null, 0));
-            }
-
-            _waiting[index] = (term, completion);
+            WaitLocked(index, term, completion);
             return completion.Task;
         }
+    }
+
+    /// <summary>
+    /// On the Raft loop, as the leader proposes it: <paramref name="completion"/> completes when the entry at
+    /// <paramref name="index"/> is applied. The entry was just appended, so it cannot have been applied yet.
+    /// </summary>
+    public void Track(ulong index, ulong term, TaskCompletionSource<ApplyOutcome> completion)
+    {
+        lock (_lock)
+        {
+            WaitLocked(index, term, completion);
+        }
+    }
+
+    private void WaitLocked(ulong index, ulong term, TaskCompletionSource<ApplyOutcome> completion)
+    {
+        if (_waiting.Remove(index, out var older))
+        {
+            // A newer leader reused the index: the older proposal cannot be there any more.
+            older.Completion.TrySetResult(new ApplyOutcome(older.Term < term ? ApplyOutcomeKind.Lost : ApplyOutcomeKind.Unknown, default, null, 0));
+        }
+
+        _waiting[index] = (term, completion);
     }
 
     /// <summary>On the apply loop: the entry (<paramref name="index"/>, <paramref name="term"/>) was applied with <paramref name="outcome"/>.</summary>

@@ -12,7 +12,7 @@ internal readonly record struct RaftInput(RaftInputKind Kind)
     /// <summary>Propose: the command. Snapshot: the state image.</summary>
     public ReadOnlyMemory<byte> Data { get; init; }
 
-    /// <summary>Propose: the <see cref="TaskCompletionSource{ProposeResult}"/> to complete.</summary>
+    /// <summary>Propose: the <see cref="Proposal"/> of a client write, or the <see cref="TaskCompletionSource{ProposeResult}"/> to complete.</summary>
     public object? Completion { get; init; }
 
     /// <summary>Snapshot: the image for the disk (the persisted form, SPEC §9.4), when it differs from <see cref="Data"/>.</summary>

@@ -25,6 +25,7 @@ internal sealed partial class RaftLoop : IAsyncDisposable
     private readonly MemoryRaftStorage _storage;
     private readonly IPeerTransport _transport;
     private readonly RaftPersistence? _persistence;
+    private readonly ProposalTracker _tracker;
     private readonly RaftLoopCallbacks _callbacks;
     private readonly TimeProvider _time;
     private readonly TimeSpan _tick;
@@ -46,6 +47,7 @@ internal sealed partial class RaftLoop : IAsyncDisposable
     /// <param name="storage">The core's storage: the log kept in memory, written here as Readies are persisted.</param>
     /// <param name="transport">The peers.</param>
     /// <param name="persistence">The WAL and snapshots; null for an in-memory node.</param>
+    /// <param name="tracker">Where proposed client writes wait for their entries to be applied.</param>
     /// <param name="callbacks">Where committed work and state changes go.</param>
     /// <param name="time">The clock of the ticks.</param>
     /// <param name="tick">The tick interval (<c>heartbeat_timeout</c> / 2, docs/raft.md "Timing").</param>
@@ -53,7 +55,7 @@ internal sealed partial class RaftLoop : IAsyncDisposable
     /// <param name="nameOf">Member ID to node_id, for logs and status.</param>
     /// <param name="logger">Where errors go, and the <c>cluster</c> lines when <paramref name="logCluster"/>.</param>
     /// <param name="logCluster">Whether <c>--logs cluster</c> is on (SPEC §11.5).</param>
-    public RaftLoop(RaftNode node, MemoryRaftStorage storage, IPeerTransport transport, RaftPersistence? persistence, RaftLoopCallbacks callbacks,
+    public RaftLoop(RaftNode node, MemoryRaftStorage storage, IPeerTransport transport, RaftPersistence? persistence, ProposalTracker tracker, RaftLoopCallbacks callbacks,
         TimeProvider time, TimeSpan tick, string nodeName, Func<NodeId, string> nameOf, ILogger logger, bool logCluster)
     {
         _logCluster = logCluster;
@@ -61,6 +63,7 @@ internal sealed partial class RaftLoop : IAsyncDisposable
         _storage = storage;
         _transport = transport;
         _persistence = persistence;
+        _tracker = tracker;
         _callbacks = callbacks;
         _time = time;
         _tick = tick;
@@ -94,6 +97,18 @@ internal sealed partial class RaftLoop : IAsyncDisposable
         }
 
         return completion.Task;
+    }
+
+    /// <summary>
+    /// Proposes a client write: <see cref="Proposal.Completion"/> completes when its entry is applied here (or lost), or at
+    /// once with <see cref="ApplyOutcomeKind.NotProposed"/> when this node cannot propose it.
+    /// </summary>
+    public void Propose(Proposal proposal)
+    {
+        if (!Post(new RaftInput(RaftInputKind.Propose) { Data = proposal.Command, Completion = proposal }))
+        {
+            proposal.NotProposed();
+        }
     }
 
     /// <summary>Hands leadership over to <paramref name="to"/> (graceful stop).</summary>
@@ -199,6 +214,7 @@ internal sealed partial class RaftLoop : IAsyncDisposable
             while (_inbox.Reader.TryRead(out var left))
             {
                 (left.Completion as TaskCompletionSource<ProposeResult>)?.TrySetResult(new ProposeResult(ProposeStatus.NotLeader, 0, 0));
+                (left.Completion as Proposal)?.NotProposed();
             }
 
             _callbacks.Failed(ex);
@@ -217,7 +233,25 @@ internal sealed partial class RaftLoop : IAsyncDisposable
                 _node.Step(input.Message!);
                 break;
             case RaftInputKind.Propose:
-                ((TaskCompletionSource<ProposeResult>)input.Completion!).TrySetResult(_node.Propose(input.Data));
+                var proposed = _node.Propose(input.Data);
+                if (input.Completion is Proposal proposal)
+                {
+                    // Tracked before this Ready is processed, so before the entry can be applied.
+                    if (proposed.Status == ProposeStatus.Accepted)
+                    {
+                        proposal.Accepted(proposed.Index, proposed.Term);
+                        _tracker.Track(proposed.Index, proposed.Term, proposal.Completion);
+                    }
+                    else
+                    {
+                        proposal.NotProposed();
+                    }
+                }
+                else
+                {
+                    ((TaskCompletionSource<ProposeResult>)input.Completion!).TrySetResult(proposed);
+                }
+
                 break;
             case RaftInputKind.ReadIndex:
                 StartReadBatch();
