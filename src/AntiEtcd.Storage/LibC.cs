@@ -1,8 +1,12 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace AntiEtcd.Storage;
 
-/// <summary>The one libc call the base library lacks: fsync of a directory (needed after create, rename and delete).</summary>
+/// <summary>
+/// The libc calls the base library lacks: fsync of a directory (needed after create, rename and delete), and for WAL
+/// segments <c>fallocate</c> and <c>fdatasync</c> (Linux).
+/// </summary>
 internal static class LibC
 {
     private const int ORdOnly = 0;
@@ -49,6 +53,36 @@ internal static class LibC
         }
     }
 
+    /// <summary>
+    /// Linux <c>fallocate</c> mode 0 over [0, <paramref name="length"/>): allocates zeroed blocks and extends the size. Unlike
+    /// <c>posix_fallocate</c> it never falls back to writing zeros, so a file system without it just answers false.
+    /// </summary>
+    public static bool TryAllocate(SafeFileHandle file, long length)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        int result;
+        do
+        {
+            result = FAllocate(file, 0, 0, length);
+        }
+        while (result != 0 && Marshal.GetLastPInvokeError() == EIntr);
+
+        return result == 0;
+    }
+
+    /// <summary>Linux <c>fdatasync</c>: the data and the metadata needed to read it back (the size), without timestamps.</summary>
+    public static void DataSync(SafeFileHandle file, string path)
+    {
+        if (FDataSync(file) != 0)
+        {
+            throw Error("fdatasync", path, Marshal.GetLastPInvokeError());
+        }
+    }
+
     private static IOException Error(string call, string path, int errno) =>
         new($"{call}({path}) failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
 
@@ -59,6 +93,14 @@ internal static class LibC
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int FSync(int fd);
+
+    [DllImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int FAllocate(SafeFileHandle fd, int mode, long offset, long length);
+
+    [DllImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int FDataSync(SafeFileHandle fd);
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -11,6 +11,9 @@ internal sealed class MemoryStorageFile(MemoryStorageFileSystem fileSystem, Memo
 
     public void Append(ReadOnlySpan<byte> data) => fileSystem.Append(generation, this, node, data);
 
+    /// <summary>In memory there is no inode to spare: never reserves, so appends always extend the file.</summary>
+    public bool Reserve(long length) => false;
+
     public void Truncate(long length) => fileSystem.Locked(generation, this, () => node.Truncate(checked((int)length)));
 
     public void Sync() => fileSystem.Sync(generation, this, node);

@@ -1,6 +1,9 @@
 namespace AntiEtcd.Storage;
 
-/// <summary>A real file: positional writes at the end, truncation with SetLength, fsync with FlushToDisk.</summary>
+/// <summary>
+/// A real file: positional writes at the end of the data, space reserved with <c>fallocate</c>, truncation with SetLength,
+/// <c>fdatasync</c> on Linux (FlushToDisk elsewhere).
+/// </summary>
 internal sealed class PhysicalStorageFile : IStorageFile
 {
     private readonly FileStream _stream;
@@ -23,13 +26,25 @@ internal sealed class PhysicalStorageFile : IStorageFile
         _length += data.Length;
     }
 
+    public bool Reserve(long length) => length > RandomAccess.GetLength(_stream.SafeFileHandle) && LibC.TryAllocate(_stream.SafeFileHandle, length);
+
     public void Truncate(long length)
     {
         RandomAccess.SetLength(_stream.SafeFileHandle, length);
         _length = length;
     }
 
-    public void Sync() => RandomAccess.FlushToDisk(_stream.SafeFileHandle);
+    public void Sync()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            LibC.DataSync(_stream.SafeFileHandle, Path);
+        }
+        else
+        {
+            RandomAccess.FlushToDisk(_stream.SafeFileHandle);
+        }
+    }
 
     public void Dispose() => _stream.Dispose();
 }

@@ -98,8 +98,13 @@ public sealed partial class Wal
                     file.Sync();
                 }
 
-                tornTail = new WalTornTail(segment.Path, validLength, data.Length - validLength, tornReason);
-                warnings.Add($"wal: {segment.Path}: torn record at offset {validLength} ({tornReason}); truncated {data.Length - validLength} bytes");
+                // Zeros after the last record are the reserved space a crash (or an older version's clean stop) left: no record
+                // was there, so cutting them is routine. Anything else cut a record that was being written.
+                if (tornReason != WalSegmentScanner.ZeroFilledTail)
+                {
+                    tornTail = new WalTornTail(segment.Path, validLength, data.Length - validLength, tornReason);
+                    warnings.Add($"wal: {segment.Path}: torn record at offset {validLength} ({tornReason}); truncated {data.Length - validLength} bytes");
+                }
             }
 
             foreach (var (record, offset) in scanned)

@@ -5,6 +5,9 @@ namespace AntiEtcd.Storage;
 /// <content>The writer thread: group commit, rotation, release, fail-stop. Everything here runs on that one thread.</content>
 public sealed partial class Wal
 {
+    /// <summary>How far ahead of the data a segment's space is reserved.</summary>
+    private const long ReserveChunk = 4 * 1024 * 1024;
+
     private readonly ITimer? _timer;
 
     // Owned by the writer thread.
@@ -12,6 +15,10 @@ public sealed partial class Wal
     private IStorageFile _active;
     private byte[]? _writtenHardState;
     private bool _timerArmed;
+
+    // The end of the active segment's reserved space (0: none), and whether reserving failed for this segment.
+    private long _reservedTo;
+    private bool _reserveFailed;
 
     private void RunWriter()
     {
@@ -68,6 +75,7 @@ public sealed partial class Wal
                         synced = written;
                     }
 
+                    ReserveFor(batch.WrittenCount);
                     _active.Append(batch.WrittenSpan);
                     written = batchLast;
                     _segments[^1].MaxIndex = Math.Max(_segments[^1].MaxIndex, batchMaxIndex);
@@ -104,10 +112,13 @@ public sealed partial class Wal
                     Complete(_syncWaiters, synced);
                     if (stopping && _pending.WrittenCount == 0)
                     {
-                        return;
+                        break;
                     }
                 }
             }
+
+            // A clean stop leaves the segment exactly as long as its records.
+            ReleaseReservation();
         }
         catch (Exception ex)
         {
@@ -129,10 +140,56 @@ public sealed partial class Wal
         }
     }
 
-    /// <summary>Closes the full active segment (fsynced) and starts the next one, headed by the latest hard state.</summary>
+    /// <summary>
+    /// Makes sure the next <paramref name="bytes"/> land in reserved space, reserving up to <see cref="ReserveChunk"/> ahead
+    /// (at most to the segment size): appends inside it change no metadata, so their fsync writes the data alone, one write
+    /// to the disk instead of two (docs/wal-format.md §4). The zeros after the last record are the one part of a segment a
+    /// crash leaves behind; the next open cuts them (§3).
+    /// </summary>
+    private void ReserveFor(int bytes)
+    {
+        var end = _active.Length + bytes;
+        if (end <= _reservedTo || _reserveFailed)
+        {
+            return;
+        }
+
+        var target = Math.Max(end, Math.Min(_active.Length + ReserveChunk, _options.SegmentSize));
+        if (_active.Reserve(target))
+        {
+            _reservedTo = target;
+        }
+        else
+        {
+            // No fallocate here, or no space for the whole chunk: appends extend the file, as they always could.
+            _reserveFailed = true;
+        }
+    }
+
+    /// <summary>Cuts the active segment's unused reserved space and fsyncs its size.</summary>
+    private void ReleaseReservation()
+    {
+        if (_reservedTo > _active.Length)
+        {
+            _active.Truncate(_active.Length);
+            _active.Sync();
+        }
+
+        _reservedTo = 0;
+        _reserveFailed = false;
+    }
+
+    /// <summary>Closes the full active segment (fsynced, without reserved space) and starts the next one, headed by the latest hard state.</summary>
     private void Rotate()
     {
+        if (_reservedTo > _active.Length)
+        {
+            _active.Truncate(_active.Length);
+        }
+
         _active.Sync();
+        _reservedTo = 0;
+        _reserveFailed = false;
         var sequence = _segments[^1].Sequence + 1;
         var next = CreateSegment(_fileSystem, _directory, sequence, _writtenHardState);
         _active.Dispose();

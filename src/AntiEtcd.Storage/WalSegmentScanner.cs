@@ -5,6 +5,12 @@ namespace AntiEtcd.Storage;
 /// <summary>Parses one segment's bytes into records, classifying the first bad record as torn or corrupt (docs/wal-format.md §3).</summary>
 internal static class WalSegmentScanner
 {
+    /// <summary>
+    /// The reason given for zeros from a record boundary to the end of the file: the active segment's reserved space (or a
+    /// size extended before its data was written), which holds no record.
+    /// </summary>
+    public const string ZeroFilledTail = "zero-filled tail";
+
     /// <summary>Parses <paramref name="data"/>; throws <see cref="StorageCorruptException"/> for anything but a torn tail of the last segment.</summary>
     /// <param name="data">The whole segment file.</param>
     /// <param name="path">The segment's path, for messages.</param>
@@ -80,7 +86,7 @@ internal static class WalSegmentScanner
         var remaining = data.Length - position;
         if (remaining < WalFormat.RecordHeaderSize)
         {
-            return AllZero(data, position, data.Length) ? "zero-filled tail" : "partial record header";
+            return AllZero(data, position, data.Length) ? ZeroFilledTail : "partial record header";
         }
 
         var header = data.AsSpan(position, WalFormat.RecordHeaderSize);
@@ -88,7 +94,7 @@ internal static class WalSegmentScanner
         {
             if (AllZero(data, position, data.Length))
             {
-                return "zero-filled tail";
+                return ZeroFilledTail;
             }
 
             torn = TouchesZeroSector(data, position, position + WalFormat.RecordHeaderSize);

@@ -94,20 +94,25 @@ public sealed class WalTornTailTests : IDisposable
         await AssertRepairedAsync(offsets[2], 2, "partial record payload");
     }
 
-    [Fact]
-    public async Task Zero_filled_tail_is_truncated()
+    [Theory]
+    [InlineData(4096)]
+    [InlineData(5)]
+    public async Task Zero_filled_tail_is_cut_without_a_warning(int zeros)
     {
+        // Reserved space a crash left (docs/wal-format.md §3): it held no record, so nothing was torn.
         var offsets = await WriteThreeAsync();
-        AppendBytes(_segment, new byte[4096]);
-        await AssertRepairedAsync(offsets[3], 3, "zero-filled tail");
-    }
-
-    [Fact]
-    public async Task Short_zero_tail_is_truncated()
-    {
-        var offsets = await WriteThreeAsync();
-        AppendBytes(_segment, new byte[5]);
-        await AssertRepairedAsync(offsets[3], 3, "zero-filled tail");
+        AppendBytes(_segment, new byte[zeros]);
+        var ct = TestContext.Current.CancellationToken;
+        var (wal, recovery) = await Wal.OpenAsync(_dir, null, null, null, ct);
+        Assert.Equal(3, recovery.Entries.Count);
+        Assert.Null(recovery.TornTail);
+        Assert.Empty(recovery.Warnings);
+        Assert.Equal(offsets[3], new FileInfo(_segment).Length);
+        await wal.AppendAsync(RecordKind.Entry, 4, Bytes("after"), ct);
+        await wal.DisposeAsync();
+        var again = await ReopenAsync(_dir);
+        Assert.Equal(4ul, again.LastIndex);
+        Assert.Equal("after", Text(again.Entries[^1].Payload));
     }
 
     [Fact]
