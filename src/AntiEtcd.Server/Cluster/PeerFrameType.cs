@@ -11,10 +11,10 @@ internal enum PeerFrameType : byte
     /// <summary>One or more TinyRaft messages, in order.</summary>
     RaftBatch = 1,
 
-    /// <summary>Reserved: a client request forwarded by a follower to the leader (SPEC §8.5).</summary>
+    /// <summary>A client request forwarded by a follower to the leader (SPEC §8.5).</summary>
     ForwardRequest = 2,
 
-    /// <summary>Reserved: the leader's reply to a <see cref="ForwardRequest"/>, on the connection it came in on.</summary>
+    /// <summary>The leader's reply to a <see cref="ForwardRequest"/>, on the connection it came in on.</summary>
     ForwardReply = 3,
 
     /// <summary>Reserved: a follower's read-index request outside Raft messages.</summary>
@@ -28,4 +28,10 @@ internal enum PeerFrameType : byte
     /// reset, an import). The pieces of one transfer go consecutively on one connection (<see cref="PeerChunk"/>).
     /// </summary>
     RaftChunk = 6,
+
+    /// <summary>
+    /// Several <see cref="ForwardRequest"/> or <see cref="ForwardReply"/> frames that one connection had queued at once,
+    /// in one message (<see cref="Cluster.ForwardBatch"/>); the receiver handles each as if it had come alone.
+    /// </summary>
+    ForwardBatch = 7,
 }

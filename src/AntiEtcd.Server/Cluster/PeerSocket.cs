@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.WebSockets;
 
 namespace AntiEtcd.Server.Cluster;
@@ -19,6 +20,11 @@ internal sealed class PeerSocket : IAsyncDisposable
     private const int InitialBuffer = 16 * 1024;
     private const int LargeBuffer = 1024 * 1024;
 
+    /// <summary>The most posted frames packed into one batch, in bytes: a batch stays a small frame.</summary>
+    private const int MaxPostedBatchBytes = 256 * 1024;
+
+    private readonly ConcurrentQueue<byte[]> _posted = new();
+    private int _draining;
     private byte[] _buffer = new byte[InitialBuffer];
     private Task<ReceivedMessage>? _pendingReceive;
     private int _closing;
@@ -59,9 +65,13 @@ internal sealed class PeerSocket : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends one whole binary frame in the background, after whatever is being sent; false when the connection is
+    /// Sends one whole binary frame in the background, after the frames posted before it; false when the connection is
     /// already ending. A failure to send ends the connection (its read loop notices), so it needs no other report.
     /// </summary>
+    /// <remarks>
+    /// One task drains the posted frames in order; forwarding frames that queued up while it was sending go together
+    /// as one <see cref="PeerFrameType.ForwardBatch"/> (at most <see cref="MaxPostedBatchBytes"/>), one send instead of many.
+    /// </remarks>
     public bool Post(byte[] frame)
     {
         if (Token.IsCancellationRequested)
@@ -69,20 +79,64 @@ internal sealed class PeerSocket : IAsyncDisposable
             return false;
         }
 
-        _ = PostCoreAsync(frame);
+        _posted.Enqueue(frame);
+        if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
+        {
+            _ = DrainPostedAsync();
+        }
+
         return true;
     }
 
-    private async Task PostCoreAsync(byte[] frame)
+    private async Task DrainPostedAsync()
     {
         try
         {
-            await SendAsync(frame, WebSocketMessageType.Binary).ConfigureAwait(false);
+            while (true)
+            {
+                if (TakePosted() is { } frame)
+                {
+                    await SendAsync(frame, WebSocketMessageType.Binary).ConfigureAwait(false);
+                    continue;
+                }
+
+                Volatile.Write(ref _draining, 0);
+
+                // A frame posted after the queue looked empty, but before the flag was cleared, found a drain running.
+                if (_posted.IsEmpty || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
+                {
+                    return;
+                }
+            }
         }
         catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             Abort();
         }
+    }
+
+    /// <summary>The next frame to send: the first posted one alone, or with the forwarding frames queued behind it as one batch.</summary>
+    private byte[]? TakePosted()
+    {
+        if (!_posted.TryDequeue(out var first))
+        {
+            return null;
+        }
+
+        if (!ForwardBatch.CanHold(first) || !_posted.TryPeek(out var next) || !ForwardBatch.CanHold(next))
+        {
+            return first;
+        }
+
+        List<byte[]> frames = [first];
+        var size = first.Length;
+        while (_posted.TryPeek(out next) && ForwardBatch.CanHold(next) && size + next.Length <= MaxPostedBatchBytes && _posted.TryDequeue(out next))
+        {
+            frames.Add(next);
+            size += ForwardBatch.PerFrameOverhead + next.Length;
+        }
+
+        return frames.Count == 1 ? first : ForwardBatch.Pack(frames);
     }
 
     /// <summary>Receives one whole message of at most <paramref name="maxBytes"/> into a new array.</summary>

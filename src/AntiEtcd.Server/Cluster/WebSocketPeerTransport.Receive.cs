@@ -21,6 +21,7 @@ internal sealed partial class WebSocketPeerTransport
         var sender = SenderOf(peer.Id);
         var batch = new List<Message>();
         var chunks = new RaftChunkAssembler(Options.MaxMessageBytes);
+        var forwarded = new List<ReadOnlyMemory<byte>>();
         var writer = _received.Writer;
         try
         {
@@ -44,6 +45,22 @@ internal sealed partial class WebSocketPeerTransport
                 {
                     sender.CountReceivedFrame();
                     FrameHandler?.Invoke(new PeerFrameReceived(peer.Id, type, payload, socket.Post));
+                    continue;
+                }
+
+                if (type == PeerFrameType.ForwardBatch)
+                {
+                    // Checked whole before any of it is handled: a broken batch closes the connection like a broken frame.
+                    sender.CountReceivedFrame();
+                    forwarded.Clear();
+                    ForwardBatch.Unpack(payload, forwarded);
+                    foreach (var inner in forwarded)
+                    {
+                        var innerType = PeerFrame.ReadHeader(inner, out var innerPayload);
+                        FrameHandler?.Invoke(new PeerFrameReceived(peer.Id, innerType, innerPayload, socket.Post));
+                    }
+
+                    forwarded.Clear();
                     continue;
                 }
 
