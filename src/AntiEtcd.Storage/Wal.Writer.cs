@@ -24,6 +24,7 @@ public sealed partial class Wal
     {
         long written = 0;
         long synced = 0;
+        var completed = new List<TaskCompletionSource>();
         try
         {
             while (true)
@@ -101,6 +102,7 @@ public sealed partial class Wal
                     Release(releases);
                 }
 
+                bool stopped;
                 lock (_lock)
                 {
                     batch.Clear();
@@ -108,12 +110,21 @@ public sealed partial class Wal
                     _writtenSequence = written;
                     _syncedSequence = synced;
                     var persisted = _options.PersistInterval == TimeSpan.Zero ? synced : written;
-                    Complete(_persistWaiters, persisted);
-                    Complete(_syncWaiters, synced);
-                    if (stopping && _pending.WrittenCount == 0)
-                    {
-                        break;
-                    }
+                    TakeDone(_persistWaiters, persisted, completed);
+                    TakeDone(_syncWaiters, synced, completed);
+                    stopped = stopping && _pending.WrittenCount == 0;
+                }
+
+                // Outside the lock: a waiter of WaitOnWriterAsync runs its continuation right here.
+                foreach (var waiter in completed)
+                {
+                    waiter.TrySetResult();
+                }
+
+                completed.Clear();
+                if (stopped)
+                {
+                    break;
                 }
             }
 
@@ -131,12 +142,12 @@ public sealed partial class Wal
         }
     }
 
-    private static void Complete(PriorityQueue<TaskCompletionSource, long> waiters, long upTo)
+    private static void TakeDone(PriorityQueue<TaskCompletionSource, long> waiters, long upTo, List<TaskCompletionSource> done)
     {
         while (waiters.TryPeek(out var waiter, out var sequence) && sequence <= upTo)
         {
             waiters.Dequeue();
-            waiter.TrySetResult();
+            done.Add(waiter);
         }
     }
 
@@ -292,21 +303,20 @@ public sealed partial class Wal
     {
         var failure = new StorageFailedException($"wal: {_directory}: {cause.Message}", cause);
         List<(ulong Index, TaskCompletionSource Done)> releases;
+        var waiters = new List<TaskCompletionSource>();
         lock (_lock)
         {
             _failure = failure;
-            while (_persistWaiters.TryDequeue(out var waiter, out _))
-            {
-                waiter.TrySetException(failure);
-            }
-
-            while (_syncWaiters.TryDequeue(out var waiter, out _))
-            {
-                waiter.TrySetException(failure);
-            }
-
+            TakeDone(_persistWaiters, long.MaxValue, waiters);
+            TakeDone(_syncWaiters, long.MaxValue, waiters);
             releases = [.. _releaseRequests];
             _releaseRequests.Clear();
+        }
+
+        // Outside the lock, like every completion: a continuation may run right here.
+        foreach (var waiter in waiters)
+        {
+            waiter.TrySetException(failure);
         }
 
         foreach (var request in releases)

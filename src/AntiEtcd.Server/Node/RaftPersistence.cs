@@ -51,16 +51,10 @@ internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syn
             return;
         }
 
-        // MustSync with no snapshot and no entries means the term or the vote changed.
+        // MustSync with no snapshot and no entries means the term or the vote changed. The Raft loop continues on the WAL's
+        // writer thread: under load it runs there from Ready to Ready, without a thread switch per batch.
         sync |= ready.Entries.Count == 0;
-        if (sync)
-        {
-            await wal.SyncAsync(sequence, CancellationToken.None).ConfigureAwait(false);
-        }
-        else
-        {
-            await wal.WaitAsync(sequence, CancellationToken.None).ConfigureAwait(false);
-        }
+        await wal.WaitOnWriterAsync(sequence, sync).ConfigureAwait(false);
     }
 
     /// <summary>
