@@ -7,6 +7,7 @@ public sealed class WalWriterContinuationTests
 {
     private const string Dir = "/data/wal";
 
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -15,23 +16,36 @@ public sealed class WalWriterContinuationTests
         var ct = TestContext.Current.CancellationToken;
         var fs = new MemoryStorageFileSystem();
         var (wal, _) = await Wal.OpenAsync(Dir, null, fs, null, ct);
-        var onWriter = 0;
-        for (ulong i = 1; i <= 100; i++)
-        {
-            // Like the Raft loop: append a batch, wait for it, carry on from wherever the wait resumed.
-            var sequence = wal.Append(RecordKind.Entry, i, Bytes($"e{i}"));
-            await wal.WaitOnWriterAsync(sequence, sync);
-            if (i > 1 && Thread.CurrentThread.Name == "antietcd-wal")
-            {
-                onWriter++;
-            }
-        }
 
-        // From the second batch on, each was appended on the writer thread, which wrote it only once the continuation
-        // waited again: so every continuation resumed there. (The first one may find its batch already written.)
-        Assert.Equal(99, onWriter);
+        // Each fsync waits until its batch is waited for, so a batch is rarely done before its wait is registered (only
+        // between the registration and the await). Once a continuation runs on the writer, the next batch is appended
+        // there and cannot be written before that continuation waits again.
+        using var gate = new SemaphoreSlim(0);
+        fs.BeforeSync = _ => gate.Wait(TimeSpan.FromSeconds(10), ct);
+        var resumedOn = await Task.Run(() => AppendOneByOneAsync(wal, sync, gate), ct);
+        fs.BeforeSync = null;
+
+        var first = resumedOn.IndexOf('W', StringComparison.Ordinal);
+        Assert.True(first >= 0 && resumedOn[first..].All(c => c == 'W'), $"resumed on (W: writer, p: elsewhere): {resumedOn}");
         await Task.Run(async () => await wal.DisposeAsync(), ct);
         Assert.Equal(100, (await ReopenAsync(Dir, fs)).Entries.Count);
+    }
+
+    /// <summary>Like the Raft loop: append a batch, wait for it, carry on from wherever the wait resumed (no synchronization context, as in the server).</summary>
+    /// <returns>Where each continuation resumed: W on the writer thread, p elsewhere.</returns>
+    private static async Task<string> AppendOneByOneAsync(Wal wal, bool sync, SemaphoreSlim gate)
+    {
+        var resumedOn = new System.Text.StringBuilder();
+        for (ulong i = 1; i <= 100; i++)
+        {
+            var sequence = wal.Append(RecordKind.Entry, i, Bytes($"e{i}"));
+            var wait = wal.WaitOnWriterAsync(sequence, sync);
+            gate.Release();
+            await wait.ConfigureAwait(false);
+            resumedOn.Append(Thread.CurrentThread.Name == "antietcd-wal" ? 'W' : 'p');
+        }
+
+        return resumedOn.ToString();
     }
 
     [Fact]
