@@ -128,8 +128,11 @@ public sealed partial class Wal
                 }
             }
 
-            // A clean stop leaves the segment exactly as long as its records.
-            ReleaseReservation();
+            // A clean stop leaves the segment exactly as long as its records (its records are fsynced already).
+            if (_reservedTo > _active.Length)
+            {
+                SealActive();
+            }
         }
         catch (Exception ex)
         {
@@ -177,21 +180,8 @@ public sealed partial class Wal
         }
     }
 
-    /// <summary>Cuts the active segment's unused reserved space and fsyncs its size.</summary>
-    private void ReleaseReservation()
-    {
-        if (_reservedTo > _active.Length)
-        {
-            _active.Truncate(_active.Length);
-            _active.Sync();
-        }
-
-        _reservedTo = 0;
-        _reserveFailed = false;
-    }
-
-    /// <summary>Closes the full active segment (fsynced, without reserved space) and starts the next one, headed by the latest hard state.</summary>
-    private void Rotate()
+    /// <summary>Cuts the active segment's unused reserved space, so that it ends with its last record, and fsyncs it.</summary>
+    private void SealActive()
     {
         if (_reservedTo > _active.Length)
         {
@@ -201,6 +191,12 @@ public sealed partial class Wal
         _active.Sync();
         _reservedTo = 0;
         _reserveFailed = false;
+    }
+
+    /// <summary>Closes the full active segment (sealed) and starts the next one, headed by the latest hard state.</summary>
+    private void Rotate()
+    {
+        SealActive();
         var sequence = _segments[^1].Sequence + 1;
         var next = CreateSegment(_fileSystem, _directory, sequence, _writtenHardState);
         _active.Dispose();

@@ -41,16 +41,7 @@ public sealed class WalReservationTests : IDisposable
         Assert.Empty((await ReopenAsync(dir)).Warnings);
 
         // After the crash every record is there, the zeros are cut, and nothing is reported torn.
-        var (reopened, recovery) = await Wal.OpenAsync(crashed, null, null, null, ct);
-        Assert.Equal(50, recovery.Entries.Count);
-        Assert.Null(recovery.TornTail);
-        Assert.Empty(recovery.Warnings);
-        Assert.Equal(dataEnd, new FileInfo(SegmentPath(crashed, 1)).Length);
-        await reopened.AppendAsync(RecordKind.Entry, 51, Bytes("after the crash"), ct);
-        await reopened.DisposeAsync();
-        var again = await ReopenAsync(crashed);
-        Assert.Equal(51ul, again.LastIndex);
-        Assert.Equal("after the crash", Text(again.Entries[^1].Payload));
+        await AssertZeroTailCutAsync(crashed, 50, dataEnd);
     }
 
     [Fact]

@@ -29,6 +29,26 @@ internal static class WalTestKit
         return recovery;
     }
 
+    /// <summary>
+    /// Opens the WAL in <paramref name="directory"/>, whose newest segment ended in zeros: all <paramref name="entries"/>
+    /// entries are there, nothing is reported torn, the segment is cut to <paramref name="dataEnd"/>, and one more entry
+    /// reads back after a reopen (docs/wal-format.md §3).
+    /// </summary>
+    public static async Task AssertZeroTailCutAsync(string directory, int entries, long dataEnd)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (wal, recovery) = await Wal.OpenAsync(directory, null, null, null, ct);
+        Assert.Equal(entries, recovery.Entries.Count);
+        Assert.Null(recovery.TornTail);
+        Assert.Empty(recovery.Warnings);
+        Assert.Equal(dataEnd, new FileInfo(SegmentPath(directory, 1)).Length);
+        await wal.AppendAsync(RecordKind.Entry, (ulong)entries + 1, Bytes("after"), ct);
+        await wal.DisposeAsync();
+        var again = await ReopenAsync(directory);
+        Assert.Equal((ulong)entries + 1, again.LastIndex);
+        Assert.Equal("after", Text(again.Entries[^1].Payload));
+    }
+
     public static string[] EntryTexts(WalRecovery recovery)
     {
         var texts = new string[recovery.Entries.Count];

@@ -102,17 +102,7 @@ public sealed class WalTornTailTests : IDisposable
         // Reserved space a crash left (docs/wal-format.md §3): it held no record, so nothing was torn.
         var offsets = await WriteThreeAsync();
         AppendBytes(_segment, new byte[zeros]);
-        var ct = TestContext.Current.CancellationToken;
-        var (wal, recovery) = await Wal.OpenAsync(_dir, null, null, null, ct);
-        Assert.Equal(3, recovery.Entries.Count);
-        Assert.Null(recovery.TornTail);
-        Assert.Empty(recovery.Warnings);
-        Assert.Equal(offsets[3], new FileInfo(_segment).Length);
-        await wal.AppendAsync(RecordKind.Entry, 4, Bytes("after"), ct);
-        await wal.DisposeAsync();
-        var again = await ReopenAsync(_dir);
-        Assert.Equal(4ul, again.LastIndex);
-        Assert.Equal("after", Text(again.Entries[^1].Payload));
+        await AssertZeroTailCutAsync(_dir, 3, offsets[3]);
     }
 
     [Fact]
