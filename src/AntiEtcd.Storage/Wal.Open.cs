@@ -16,13 +16,8 @@ public sealed partial class Wal
     public static Task<WalOpenResult> OpenAsync(string directory, WalOptions? options, IStorageFileSystem? fileSystem, IFailpoints? failpoints,
         CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        options ??= new WalOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.PersistInterval, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.SegmentSize, 1);
-        return Task.Run(
-            () => OpenCore(directory, options, fileSystem ?? PhysicalStorageFileSystem.Instance, failpoints ?? NoFailpoints.Instance),
-            cancellationToken);
+        var checkedOptions = CheckArguments(directory, options);
+        return Task.Run(() => OpenCore(directory, checkedOptions, fileSystem, failpoints), cancellationToken);
     }
 
     /// <summary>As <see cref="OpenAsync"/>, on the calling thread.</summary>
@@ -34,17 +29,23 @@ public sealed partial class Wal
     /// <inheritdoc cref="OpenAsync" path="/param"/>
     /// <inheritdoc cref="OpenAsync" path="/exception"/>
     /// <returns>The open WAL and the recovered records.</returns>
-    public static WalOpenResult Open(string directory, WalOptions? options, IStorageFileSystem? fileSystem, IFailpoints? failpoints)
+    public static WalOpenResult Open(string directory, WalOptions? options, IStorageFileSystem? fileSystem, IFailpoints? failpoints) =>
+        OpenCore(directory, CheckArguments(directory, options), fileSystem, failpoints);
+
+    /// <summary>The checks both opens make before any work (so <see cref="OpenAsync"/> throws them, not its task); the options to use.</summary>
+    private static WalOptions CheckArguments(string directory, WalOptions? options)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         options ??= new WalOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PersistInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SegmentSize, 1);
-        return OpenCore(directory, options, fileSystem ?? PhysicalStorageFileSystem.Instance, failpoints ?? NoFailpoints.Instance);
+        return options;
     }
 
-    private static WalOpenResult OpenCore(string directory, WalOptions options, IStorageFileSystem fileSystem, IFailpoints failpoints)
+    private static WalOpenResult OpenCore(string directory, WalOptions options, IStorageFileSystem? fileSystemOrNull, IFailpoints? failpointsOrNull)
     {
+        var fileSystem = fileSystemOrNull ?? PhysicalStorageFileSystem.Instance;
+        var failpoints = failpointsOrNull ?? NoFailpoints.Instance;
         if (!fileSystem.DirectoryExists(directory))
         {
             fileSystem.CreateDirectory(directory);

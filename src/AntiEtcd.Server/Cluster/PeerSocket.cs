@@ -123,20 +123,21 @@ internal sealed class PeerSocket : IAsyncDisposable
             return null;
         }
 
-        if (!ForwardBatch.CanHold(first) || !_posted.TryPeek(out var next) || !ForwardBatch.CanHold(next))
+        if (!ForwardBatch.CanHold(first))
         {
             return first;
         }
 
-        List<byte[]> frames = [first];
+        // This task is the only reader, so the frame peeked at is the one dequeued.
+        List<byte[]>? frames = null;
         var size = first.Length;
-        while (_posted.TryPeek(out next) && ForwardBatch.CanHold(next) && size + next.Length <= MaxPostedBatchBytes && _posted.TryDequeue(out next))
+        while (_posted.TryPeek(out var next) && ForwardBatch.CanHold(next) && size + next.Length <= MaxPostedBatchBytes && _posted.TryDequeue(out next))
         {
-            frames.Add(next);
+            (frames ??= [first]).Add(next);
             size += ForwardBatch.PerFrameOverhead + next.Length;
         }
 
-        return frames.Count == 1 ? first : ForwardBatch.Pack(frames);
+        return frames is null ? first : ForwardBatch.Pack(frames);
     }
 
     /// <summary>Receives one whole message of at most <paramref name="maxBytes"/> into a new array.</summary>

@@ -52,7 +52,6 @@ internal sealed partial class WebSocketPeerTransport
                 {
                     // Checked whole before any of it is handled: a broken batch closes the connection like a broken frame.
                     sender.CountReceivedFrame();
-                    forwarded.Clear();
                     ForwardBatch.Unpack(payload, forwarded);
                     foreach (var inner in forwarded)
                     {
@@ -60,6 +59,7 @@ internal sealed partial class WebSocketPeerTransport
                         FrameHandler?.Invoke(new PeerFrameReceived(peer.Id, innerType, innerPayload, socket.Post));
                     }
 
+                    // The slices alias the received frame: let it go with this batch.
                     forwarded.Clear();
                     continue;
                 }

@@ -41,7 +41,7 @@ internal sealed class ProposalTracker
             }
 
             var completion = new TaskCompletionSource<ApplyOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-            WaitLocked(index, term, completion);
+            RegisterLocked(index, term, completion);
             return completion.Task;
         }
     }
@@ -54,11 +54,11 @@ internal sealed class ProposalTracker
     {
         lock (_lock)
         {
-            WaitLocked(index, term, completion);
+            RegisterLocked(index, term, completion);
         }
     }
 
-    private void WaitLocked(ulong index, ulong term, TaskCompletionSource<ApplyOutcome> completion)
+    private void RegisterLocked(ulong index, ulong term, TaskCompletionSource<ApplyOutcome> completion)
     {
         if (_waiting.Remove(index, out var older))
         {
