@@ -250,16 +250,23 @@ internal sealed class RaftLog
         return 0;
     }
 
-    public bool HasUnstableToHandOut => _offsetInProgress < _offset + (ulong)_unstable.Count;
+    /// <summary>Whether unstable entries at or below <paramref name="limit"/> were not handed out yet.</summary>
+    public bool HasUnstableToHandOut(ulong limit) => _offsetInProgress < _offset + (ulong)_unstable.Count && _offsetInProgress <= limit;
 
     public bool HasSnapshotToHandOut => _unstableSnapshot is not null && !_snapshotInProgress;
 
-    /// <summary>Hands out unstable entries not handed out before.</summary>
-    public List<Entry> TakeUnstableEntries()
+    /// <summary>Hands out unstable entries not handed out before, up to <paramref name="limit"/>.</summary>
+    public List<Entry> TakeUnstableEntries(ulong limit)
     {
+        if (!HasUnstableToHandOut(limit))
+        {
+            return [];
+        }
+
         var start = (int)(_offsetInProgress - _offset);
-        var result = _unstable.GetRange(start, _unstable.Count - start);
-        _offsetInProgress = _offset + (ulong)_unstable.Count;
+        var end = (int)Math.Min((ulong)_unstable.Count, limit - _offset + 1);
+        var result = _unstable.GetRange(start, end - start);
+        _offsetInProgress = _offset + (ulong)end;
         return result;
     }
 

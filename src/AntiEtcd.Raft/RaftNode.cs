@@ -299,7 +299,7 @@ public sealed partial class RaftNode
         return _needBroadcast
             || SoftState != _prevSoftState
             || HardState != _prevHardState
-            || _log.HasUnstableToHandOut
+            || _log.HasUnstableToHandOut(PersistLimit())
             || _log.HasSnapshotToHandOut
             || _log.HasCommittedToHandOut
             || _messages.Count > 0
@@ -328,7 +328,7 @@ public sealed partial class RaftNode
 
         var ss = SoftState;
         var hs = HardState;
-        var entries = _log.HasUnstableToHandOut ? _log.TakeUnstableEntries() : [];
+        var entries = _log.TakeUnstableEntries(PersistLimit());
         var snapshot = _log.TakeUnstableSnapshot();
         var rd = new Ready
         {

@@ -80,6 +80,12 @@ public sealed partial class AntiEtcdServer
             Random = new Random(RandomNumberGenerator.GetInt32(int.MaxValue)),
             InMemory = _options.Data is null,
             IncompleteState = _incomplete,
+
+            // One append in flight per follower: proposals that arrive meanwhile go out together when it is answered,
+            // and the leader persists them with that append (RaftNode.PersistLimit), so under load a put costs a
+            // fraction of a peer message and of an fsync on each node. A lagging follower still gets up to
+            // MaxSizePerMessage (1 MiB) per round trip. docs/benchmarks.md "Three-node cluster" has the measurements.
+            MaxInflightMessages = 1,
         });
         _tracker = new ProposalTracker(applied);
         _raft = new RaftLoop(node, storage, transport, persistence, _tracker, new RaftLoopCallbacks

@@ -87,6 +87,68 @@ public sealed class RaftNodeTests
         Assert.Equal(env.Raft(1).LastIndex, env.Raft(3).Commit);
     }
 
+    /// <summary>
+    /// While every replicating follower's window is full, a leader hands out for persisting only the entries it has
+    /// sent; the rest follow with the append that a follower's answer releases, so the leader's fsync covers that batch.
+    /// </summary>
+    [Fact]
+    public void LeaderPersistsEntriesAsItSendsThem()
+    {
+        var env = new InteractionEnv().AddNodes(3, new NodeOptions { MaxInflight = 1 }).Elect(1);
+        var leader = env.Raft(1);
+        env.Propose(1, "a");
+        Assert.True(env.ProcessReady(1));
+        Assert.Equal(2, env.InFlight.Count(m => m.Type == MessageType.App && m.Entries.Count == 1));
+
+        env.Propose(1, "b");
+        env.Propose(1, "c");
+        var held = leader.GetReady();
+        Assert.Empty(held.Entries);
+        Assert.DoesNotContain(held.Messages, m => m.Type == MessageType.App);
+        Finish(env, 1, held);
+        Assert.False(leader.HasReady());
+
+        // Follower 2 persists "a" and answers: the window opens, "b" and "c" go to it and to the leader's disk together.
+        env.DeliverMessages(2);
+        Assert.True(env.ProcessReady(2));
+        env.DeliverMessages(1);
+        var released = leader.GetReady();
+        Assert.Equal(["b", "c"], released.Entries.Select(e => System.Text.Encoding.UTF8.GetString(e.Data.Span)));
+        var append = Assert.Single(released.Messages, m => m.Type == MessageType.App && m.To.Value == 2);
+        Assert.Equal(released.Entries.Select(e => e.Index), append.Entries.Select(e => e.Index));
+        Finish(env, 1, released);
+
+        env.Stabilize();
+        Assert.Equal(leader.LastIndex, env.Raft(3).Commit);
+        Assert.Equal(leader.LastIndex, leader.Commit);
+    }
+
+    /// <summary>With no follower replicating (the transport reported both unreachable), a leader persists its entries at once.</summary>
+    [Fact]
+    public void LeaderWithoutReplicatingFollowersPersistsAtOnce()
+    {
+        var env = new InteractionEnv().AddNodes(3, new NodeOptions { MaxInflight = 1 }).Elect(1);
+        env.Propose(1, "a");
+        Assert.True(env.ProcessReady(1));
+        env.DropMessages();
+        env.Raft(1).ReportUnreachable(new NodeId(2));
+        env.Raft(1).ReportUnreachable(new NodeId(3));
+        env.Propose(1, "b");
+        var rd = env.Raft(1).GetReady();
+        Assert.Equal(["b"], rd.Entries.Select(e => System.Text.Encoding.UTF8.GetString(e.Data.Span)));
+        Finish(env, 1, rd);
+    }
+
+    /// <summary>Does for a Ready taken by hand what <see cref="InteractionEnv.ProcessReady"/> does.</summary>
+    private static void Finish(InteractionEnv env, ulong id, Ready rd)
+    {
+        env.InFlight.AddRange(rd.Messages);
+        env[id].Persist(rd);
+        env.InFlight.AddRange(rd.MessagesAfterPersist);
+        env[id].Apply(rd);
+        env.Raft(id).Advance(rd);
+    }
+
     /// <summary>DESIGN §1 step 2: leader appends may go before persistence; votes and acknowledgements only after.</summary>
     [Fact]
     public void ReadySplitsMessagesByPersistence()

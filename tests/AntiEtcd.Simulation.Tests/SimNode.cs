@@ -70,7 +70,7 @@ internal sealed class SimNode
             Storage = Storage,
             ElectionTicks = _options.ElectionTicks,
             HeartbeatTicks = _options.HeartbeatTicks,
-            MaxInflightMessages = _options.MaxInflight,
+            MaxInflightMessages = _options.MaxInflight ?? (_options.Seed % 2 == 0 ? 1 : 4),
             MaxSizePerMessage = _options.MaxSizePerMessage,
             PreVote = _options.PreVote,
             CheckQuorum = _options.CheckQuorum,

@@ -12,7 +12,9 @@ internal sealed record SimOptions
     public int TickMs { get; init; } = 10;
     public int ElectionTicks { get; init; } = 10;
     public int HeartbeatTicks { get; init; } = 2;
-    public int MaxInflight { get; init; } = 4;
+
+    /// <summary>The append window per follower; by default 1 (what the server runs with) for even seeds and 4 for odd ones.</summary>
+    public int? MaxInflight { get; init; }
     public ulong MaxSizePerMessage { get; init; } = 64;
     public bool PreVote { get; init; } = true;
 
