@@ -25,6 +25,9 @@ internal sealed class Progress(ulong next, int maxInflight)
 
     public Inflights Inflights { get; } = new(maxInflight);
 
+    /// <summary>The highest commit index sent to the member that it can apply (at most the last index of that message).</summary>
+    public ulong SentCommit { get; set; }
+
     /// <summary>The member said in its last answer that its state is incomplete (SPEC §9.4).</summary>
     public bool Incomplete { get; set; }
 
@@ -114,6 +117,7 @@ internal sealed class Progress(ulong next, int maxInflight)
     {
         ProbeSent = false;
         PendingSnapshot = 0;
+        SentCommit = 0;
         State = state;
         Inflights.Reset();
     }

@@ -156,6 +156,14 @@ public sealed partial class RaftNode
         {
         }
 
+        if (!_needBroadcast && pr.SentCommit < Math.Min(_log.Committed, pr.Match))
+        {
+            // The commit index moved on while this follower's window was full, so the broadcast skipped it, and no new
+            // entry is going its way now: send the commit alone, or it applies (and answers its clients' writes) only at
+            // the next heartbeat.
+            MaybeSendAppend(m.From, sendIfEmpty: true);
+        }
+
         if (m.From == LeadTransferee && pr.Match == _log.LastIndex)
         {
             Send(new Message { Type = MessageType.TimeoutNow, To = m.From });
@@ -208,7 +216,9 @@ public sealed partial class RaftNode
             if (v != Id)
             {
                 // Only commit what the follower is known to have: it may not have the leader's later entries yet.
-                var commit = Math.Min(_progress[v].Match, _log.Committed);
+                var pr = _progress[v];
+                var commit = Math.Min(pr.Match, _log.Committed);
+                pr.SentCommit = Math.Max(pr.SentCommit, commit);
                 Send(new Message { Type = MessageType.Heartbeat, To = v, Commit = commit, Context = context });
             }
         }
@@ -279,6 +289,7 @@ public sealed partial class RaftNode
             Entries = entries,
             Commit = _log.Committed,
         });
+        pr.SentCommit = Math.Max(pr.SentCommit, Math.Min(_log.Committed, entries.Count > 0 ? entries[^1].Index : prevIndex));
         if (pr.State == ProgressState.Replicate && entries.Count > 0)
         {
             var lastSent = entries[^1].Index;

@@ -123,6 +123,41 @@ public sealed class RaftNodeTests
         Assert.Equal(leader.LastIndex, leader.Commit);
     }
 
+    /// <summary>
+    /// A follower whose window was full when the commit index moved on learns it with the leader's answer to its
+    /// acknowledgement, even with no new entry to send: its clients' writes must not wait for a heartbeat.
+    /// </summary>
+    [Fact]
+    public void FollowerSkippedByTheCommitBroadcastLearnsTheCommitWithoutAHeartbeat()
+    {
+        var env = new InteractionEnv().AddNodes(3, new NodeOptions { MaxInflight = 1 }).Elect(1);
+        env.Propose(1, "a");
+        Assert.True(env.ProcessReady(1));
+        var index = env.Raft(1).LastIndex;
+
+        // Follower 3 answers first: the entry commits while follower 2's append is still unanswered.
+        env.DeliverMessages(3);
+        Assert.True(env.ProcessReady(3));
+        env.DeliverMessages(1);
+        while (env.ProcessReady(1))
+        {
+        }
+
+        Assert.Equal(index, env.Raft(1).Commit);
+        env.DropMessages(3);
+        env.DeliverMessages(2);
+        Assert.True(env.ProcessReady(2));
+        Assert.True(env.Raft(2).Commit < index);
+        env.DeliverMessages(1);
+        Assert.True(env.ProcessReady(1));
+        var commitUpdate = Assert.Single(env.InFlight, m => m.To.Value == 2);
+        Assert.Equal(MessageType.App, commitUpdate.Type);
+        Assert.Empty(commitUpdate.Entries);
+        env.DeliverMessages(2);
+        env.ProcessReady(2);
+        Assert.Equal(index, env.Raft(2).Commit);
+    }
+
     /// <summary>With no follower replicating (the transport reported both unreachable), a leader persists its entries at once.</summary>
     [Fact]
     public void LeaderWithoutReplicatingFollowersPersistsAtOnce()
