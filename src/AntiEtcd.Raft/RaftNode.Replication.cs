@@ -228,9 +228,9 @@ public sealed partial class RaftNode
     /// <remarks>
     /// While a replicating follower's flow-control window is full, a leader persists only the entries it has sent to
     /// some follower; the others wait for the append that carries them, which a follower's answer releases. They
-    /// cannot commit earlier (a majority needs a follower's copy too), and the leader's fsync then covers the same batch
-    /// as the followers' instead of one per Ready: under load, one leader fsync per append round instead of two or
-    /// three (docs/raft.md, "Flow control"). With no follower replicating, everything is handed out at once.
+    /// cannot commit earlier (a majority needs a follower's copy too), and the leader's fsyncs then cover the batches
+    /// the followers fsync instead of whatever each Ready held (docs/raft.md, "Flow control and the leader's own
+    /// writes"). With no follower replicating, everything is handed out at once.
     /// </remarks>
     private ulong PersistLimit()
     {
