@@ -118,7 +118,6 @@ public sealed partial class RaftNode
             return;
         }
 
-        var oldPaused = pr.IsPaused;
         if (!pr.MaybeUpdate(m.Index) && !(pr.Match == m.Index && pr.State == ProgressState.Probe))
         {
             return;
@@ -146,12 +145,8 @@ public sealed partial class RaftNode
             // the proposals that arrive meanwhile) then share one append per follower instead of one each.
             _needBroadcast = true;
         }
-        else if (oldPaused)
-        {
-            MaybeSendAppend(m.From, sendIfEmpty: false);
-        }
 
-        // Flow control: fill the window again.
+        // Flow control: fill the window again (a follower that was paused gets what queued up meanwhile).
         while (MaybeSendAppend(m.From, sendIfEmpty: false))
         {
         }
