@@ -150,11 +150,14 @@ fsyncs() {
 # measure NAME NODE WORKLOAD CONNS LABEL [loadgen options]: one LoadGen run against NODE, plus
 # every node's fsync count over the run (written next to the JSON).
 measure() {
-  local name=$1 node=$2 workload=$3 conns=$4 label=$5 i before=()
+  local name=$1 node=$2 workload=$3 conns=$4 label=$5 i before=() nodes
   shift 5
+  # The CPU of every node that serves the run (the single node alone, or all three), and the machine's idle share.
+  if [ "$node" = 0 ]; then nodes=${node_pid[0]}; else nodes="${node_pid[1]},${node_pid[2]},${node_pid[3]}"; fi
   for i in 0 1 2 3; do before[i]=$(fsyncs "$i"); done
   "${loadgen[@]}" --url "http://127.0.0.1:${node_port[$node]}" --workload "$workload" --connections "$conns" \
     --duration "$duration" --warmup "$warmup" --keys "$keys" --value-size 100 --server-pid "${node_pid[$node]}" \
+    --cluster-pids "$nodes" \
     --label "$label" --out "$out/runs/$name.json" "$@"
   for i in 0 1 2 3; do
     echo "n$i ${before[i]} $(fsyncs "$i")"

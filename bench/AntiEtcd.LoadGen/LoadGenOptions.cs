@@ -12,6 +12,7 @@ namespace AntiEtcd.LoadGen;
 /// <param name="Json">Also print the result as one JSON object.</param>
 /// <param name="OutputFile">When set, the result's JSON is also written to this file.</param>
 /// <param name="ServerPid">When set (Linux), the CPU time this process spent during the measured window is reported.</param>
+/// <param name="ClusterPids">When not empty (Linux), the summed CPU time of these processes (a cluster's nodes) and the busiest one's are reported, with the machine's idle share.</param>
 /// <param name="Label">Free text carried into the result (e.g. the server's name).</param>
 /// <param name="ReportDirectory">When set, no load is generated: the JSON results in this directory are printed as a markdown table.</param>
 /// <param name="ReportByLabel">With <see cref="ReportDirectory"/>: the table compares server modes (the runs' labels) instead of servers against the ceiling.</param>
@@ -32,6 +33,7 @@ internal sealed record LoadGenOptions(
     bool Json,
     string? OutputFile,
     int? ServerPid,
+    IReadOnlyList<int> ClusterPids,
     string? Label,
     string? ReportDirectory,
     bool Preload,
@@ -57,6 +59,7 @@ internal sealed record LoadGenOptions(
           --value-size B       value bytes                           [100]
           --grace S            then abandon requests still in flight [5]
           --server-pid PID     also report that process's CPU time in the window (Linux)
+          --cluster-pids P,P,P also report those processes' summed CPU, the busiest one's, and the machine's idle share
           --label TEXT         free text copied into the result
           --json               also print the result as one JSON line
           --out FILE           also write the result's JSON to FILE
@@ -86,6 +89,7 @@ internal sealed record LoadGenOptions(
         var grace = 5.0;
         var json = false;
         int? serverPid = null;
+        List<int> clusterPids = [];
         string? label = null;
         string? outputFile = null;
         string? report = null;
@@ -190,6 +194,13 @@ internal sealed record LoadGenOptions(
                 case "server-pid":
                     serverPid = OptionValues.ParseInt(name, value, 1, int.MaxValue);
                     break;
+                case "cluster-pids":
+                    foreach (var pid in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        clusterPids.Add(OptionValues.ParseInt(name, pid, 1, int.MaxValue));
+                    }
+
+                    break;
                 case "out":
                     outputFile = value;
                     break;
@@ -227,6 +238,7 @@ internal sealed record LoadGenOptions(
             json,
             outputFile,
             serverPid,
+            clusterPids,
             label,
             report,
             preload,

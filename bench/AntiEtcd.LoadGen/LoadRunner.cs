@@ -152,10 +152,12 @@ internal sealed class LoadRunner : IDisposable
         // Sample CPU and allocations at the window's edges; timer slack (~1 ms) is noise over seconds.
         await Task.Delay(_options.Warmup, cancellationToken);
         var before = ProcessSample.Take(_options.ServerPid);
+        var clusterBefore = ClusterSample.Take(_options.ClusterPids);
         var sampledAt = Stopwatch.GetTimestamp();
         var untilEnd = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), windowEnd);
         await Task.Delay(untilEnd > TimeSpan.Zero ? untilEnd : TimeSpan.Zero, cancellationToken);
         var after = ProcessSample.Take(_options.ServerPid);
+        var clusterAfter = ClusterSample.Take(_options.ClusterPids);
         var sampleSeconds = Stopwatch.GetElapsedTime(sampledAt).TotalSeconds;
 
         await Task.WhenAll(workers);
@@ -184,6 +186,7 @@ internal sealed class LoadRunner : IDisposable
         // CPU is sampled over (almost exactly) the window; scale to it so per-request figures match.
         var scale = sampleSeconds > 0 ? windowSeconds / sampleSeconds : 1;
         var serverCpu = after.ServerCpu is { } a && before.ServerCpu is { } b ? (a - b).TotalSeconds * scale : (double?)null;
+        var (clusterCpu, busiestCpu) = ClusterSample.CpuBetween(clusterBefore, clusterAfter);
         const double NsPerMs = 1e6;
         return new RunResult(
             _options.Label,
@@ -207,7 +210,10 @@ internal sealed class LoadRunner : IDisposable
             after.ClientAllocatedBytes - before.ClientAllocatedBytes,
             after.ClientGen0Collections - before.ClientGen0Collections,
             serverCpu,
-            after.ServerRssBytes);
+            after.ServerRssBytes,
+            clusterCpu * scale,
+            busiestCpu * scale,
+            ClusterSample.IdleBetween(clusterBefore, clusterAfter));
     }
 
     private async Task WorkerAsync(WorkerState state, int seed, long windowStart, long windowEnd, CancellationToken deadline)

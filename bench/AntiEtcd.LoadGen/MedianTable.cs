@@ -47,8 +47,8 @@ internal static class MedianTable
 
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.Append("| workload | conns | through | runs | req/s (median) | req/s each run | vs single | p50 ms | p99 ms | max ms | errors | node CPU µs/req | loadgen CPU µs/req |\n");
-        text.Append("|---|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        text.Append("| workload | conns | through | runs | req/s (median) | req/s each run | vs single | p50 ms | p99 ms | max ms | errors | node CPU µs/req | all nodes CPU µs/req | busiest node CPU µs/req | loadgen CPU µs/req | machine idle |\n");
+        text.Append("|---|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var group in groups)
         {
             var first = group[0];
@@ -65,10 +65,11 @@ internal static class MedianTable
                 errors += r.Non200 + r.Failures;
             }
 
-            var server = group.TrueForAll(static r => r.ServerCpuMicrosPerRequest is not null)
-                ? Median(group, static r => r.ServerCpuMicrosPerRequest ?? 0).ToString("F1", c)
-                : "";
-            text.Append(c, $"| {first.Workload} | {first.Connections} | {first.Label} | {group.Count} | {rps:F0} | {each} | {ratio} | {Median(group, static r => r.P50Ms):F3} | {Median(group, static r => r.P99Ms):F3} | {Median(group, static r => r.MaxMs):F1} | {errors} | {server} | {Median(group, static r => r.ClientCpuMicrosPerRequest):F1} |\n");
+            var server = MedianOrBlank(group, static r => r.ServerCpuMicrosPerRequest, "F1");
+            var cluster = MedianOrBlank(group, static r => r.ClusterCpuMicrosPerRequest, "F1");
+            var busiest = MedianOrBlank(group, static r => r.BusiestNodeCpuMicrosPerRequest, "F1");
+            var idle = MedianOrBlank(group, static r => r.MachineIdle * 100, "F1");
+            text.Append(c, $"| {first.Workload} | {first.Connections} | {first.Label} | {group.Count} | {rps:F0} | {each} | {ratio} | {Median(group, static r => r.P50Ms):F3} | {Median(group, static r => r.P99Ms):F3} | {Median(group, static r => r.MaxMs):F1} | {errors} | {server} | {cluster} | {busiest} | {Median(group, static r => r.ClientCpuMicrosPerRequest):F1} | {(idle.Length > 0 ? idle + "%" : "")} |\n");
         }
 
         return text.ToString();
@@ -101,6 +102,10 @@ internal static class MedianTable
         var middle = values.Length / 2;
         return values.Length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
+
+    /// <summary>The median of an optional figure, formatted, or an empty cell when any run lacks it.</summary>
+    private static string MedianOrBlank(List<RunResult> group, Func<RunResult, double?> figure, string format) =>
+        group.TrueForAll(r => figure(r) is not null) ? Median(group, r => figure(r) ?? 0).ToString(format, CultureInfo.InvariantCulture) : "";
 
     // single first, then leader, follower, then anything else by name.
     private static string Rank(string? label) => label switch

@@ -34,7 +34,7 @@ internal readonly record struct ProcessSample(
     }
 
     /// <summary>utime + stime from <c>/proc/PID/stat</c> (fields 14 and 15; they include exited threads).</summary>
-    private static TimeSpan? ReadCpu(int pid)
+    internal static TimeSpan? ReadCpu(int pid)
     {
         try
         {

@@ -5,6 +5,10 @@ using System.Text.Json;
 namespace AntiEtcd.LoadGen;
 
 /// <summary>The measured outcome of one run; latencies in milliseconds, CPU in seconds.</summary>
+/// <remarks>
+/// <see cref="ClusterCpuSeconds"/> and <see cref="BusiestNodeCpuSeconds"/> (with <c>--cluster-pids</c>): all nodes' CPU
+/// summed, and the busiest node's. <see cref="MachineIdle"/>: the share of the machine's CPU time left idle in the window.
+/// </remarks>
 internal sealed record RunResult(
     string? Label,
     string Workload,
@@ -27,10 +31,19 @@ internal sealed record RunResult(
     long ClientAllocatedBytes,
     int ClientGen0Collections,
     double? ServerCpuSeconds,
-    long? ServerRssBytes)
+    long? ServerRssBytes,
+    double? ClusterCpuSeconds = null,
+    double? BusiestNodeCpuSeconds = null,
+    double? MachineIdle = null)
 {
     /// <summary>Server CPU microseconds per successful request, or null without <c>--server-pid</c>.</summary>
-    public double? ServerCpuMicrosPerRequest => ServerCpuSeconds is { } s && Requests > 0 ? s * 1e6 / Requests : null;
+    public double? ServerCpuMicrosPerRequest => PerRequest(ServerCpuSeconds);
+
+    /// <summary>All nodes' CPU microseconds per successful request, or null without <c>--cluster-pids</c>.</summary>
+    public double? ClusterCpuMicrosPerRequest => PerRequest(ClusterCpuSeconds);
+
+    /// <summary>The busiest node's CPU microseconds per successful request, or null without <c>--cluster-pids</c>.</summary>
+    public double? BusiestNodeCpuMicrosPerRequest => PerRequest(BusiestNodeCpuSeconds);
 
     /// <summary>Load generator CPU microseconds per successful request.</summary>
     public double ClientCpuMicrosPerRequest => Requests > 0 ? ClientCpuSeconds * 1e6 / Requests : 0;
@@ -46,6 +59,16 @@ internal sealed record RunResult(
         if (ServerCpuMicrosPerRequest is { } server)
         {
             line.Append(c, $" server_cpu/req={server:F1}us");
+        }
+
+        if (ClusterCpuMicrosPerRequest is { } cluster && BusiestNodeCpuMicrosPerRequest is { } busiest)
+        {
+            line.Append(c, $" cluster_cpu/req={cluster:F1}us busiest_node_cpu/req={busiest:F1}us");
+        }
+
+        if (MachineIdle is { } idle)
+        {
+            line.Append(c, $" machine_idle={100 * idle:F1}%");
         }
 
         if (ServerRssBytes is { } rss)
@@ -103,6 +126,21 @@ internal sealed record RunResult(
             json.WriteNumber("server_rss_bytes", rss);
         }
 
+        if (ClusterCpuSeconds is { } clusterCpu)
+        {
+            json.WriteNumber("cluster_cpu_s", Math.Round(clusterCpu, 3));
+        }
+
+        if (BusiestNodeCpuSeconds is { } busiestCpu)
+        {
+            json.WriteNumber("busiest_node_cpu_s", Math.Round(busiestCpu, 3));
+        }
+
+        if (MachineIdle is { } machineIdle)
+        {
+            json.WriteNumber("machine_idle", Math.Round(machineIdle, 4));
+        }
+
         json.WriteEndObject();
     }
 
@@ -133,8 +171,13 @@ internal sealed record RunResult(
             root.GetProperty("client_alloc_bytes").GetInt64(),
             root.GetProperty("client_gen0").GetInt32(),
             root.TryGetProperty("server_cpu_s", out var cpu) ? cpu.GetDouble() : null,
-            root.TryGetProperty("server_rss_bytes", out var rss) ? rss.GetInt64() : null);
+            root.TryGetProperty("server_rss_bytes", out var rss) ? rss.GetInt64() : null,
+            root.TryGetProperty("cluster_cpu_s", out var clusterCpu) ? clusterCpu.GetDouble() : null,
+            root.TryGetProperty("busiest_node_cpu_s", out var busiestCpu) ? busiestCpu.GetDouble() : null,
+            root.TryGetProperty("machine_idle", out var idle) ? idle.GetDouble() : null);
     }
+
+    private double? PerRequest(double? seconds) => seconds is { } s && Requests > 0 ? s * 1e6 / Requests : null;
 
     private static string? OptionalString(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) ? value.GetString() : null;
