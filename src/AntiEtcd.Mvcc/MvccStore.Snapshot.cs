@@ -32,10 +32,11 @@ public sealed partial class MvccStore
     /// is described byte by byte in docs/wal-format.md §8.
     /// </summary>
     /// <remarks>
-    /// Runs on the owner thread like every other call and does not change the store. It allocates
-    /// nothing per key: fields are written straight into 64 KiB spans of
-    /// <paramref name="output"/>, and the image ends with the CRC32C of all the bytes before it.
-    /// The output is deterministic: equal states give equal images.
+    /// Runs on the owner thread like every other call and does not change the store; to write the
+    /// image elsewhere, <see cref="CaptureSnapshot"/> here and <see cref="SnapshotView.Write"/> there.
+    /// Fields are written straight into 64 KiB spans of <paramref name="output"/>, and the image
+    /// ends with the CRC32C of all the bytes before it. The output is deterministic: equal states
+    /// give equal images.
     /// </remarks>
     public void WriteSnapshot(IBufferWriter<byte> output) => WriteSnapshot(output, null);
 
@@ -48,64 +49,47 @@ public sealed partial class MvccStore
     /// </summary>
     /// <param name="output">Where the image goes.</param>
     /// <param name="filter">The value filter; null writes format <see cref="SnapshotFormatVersion"/>.</param>
-    public void WriteSnapshot(IBufferWriter<byte> output, SnapshotValueFilter? filter)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        var writer = new SnapshotWriter(output);
-        List<ReadOnlyMemory<byte>>? volatileKeys = filter is null ? null : [];
-        writer.WriteByte(filter is null ? SnapshotFormatVersion : FilteredSnapshotFormatVersion);
-        writer.WriteVarint(_revision);
-        writer.WriteVarint(_compactRevision);
-        writer.WriteVarint(_leases.Count);
-        writer.WriteVarint(_index.Count);
-        writer.WriteVarint(_log.Count - _logHead);
+    public void WriteSnapshot(IBufferWriter<byte> output, SnapshotValueFilter? filter) => CaptureSnapshot().Write(output, filter);
 
+    /// <summary>
+    /// Captures the whole state for a snapshot image that <see cref="SnapshotView.Write"/> writes later, on any thread,
+    /// while this store goes on changing: the image is the one <see cref="WriteSnapshot(IBufferWriter{byte}, SnapshotValueFilter?)"/>
+    /// would have written now.
+    /// </summary>
+    /// <remarks>On the owner thread. O(keys + retained versions + events) reference copies; no key or value is copied.</remarks>
+    public SnapshotView CaptureSnapshot()
+    {
+        var leases = new (long Id, long Ttl)[_leases.Count];
+        var l = 0;
         foreach (var lease in _leases.Values)
         {
-            writer.WriteVarint(lease.Id);
-            writer.WriteVarint(lease.Ttl);
+            leases[l++] = (lease.Id, lease.Ttl);
         }
 
+        var records = new object[_index.Count];
+        var r = 0;
         for (var cursor = _index.First(); cursor.IsValid; cursor.MoveNext())
         {
-            writer.WriteBytes(cursor.Key.Span);
             if (cursor.Value is byte[] packed)
             {
-                var live = new LiveRecord(packed);
-                writer.WriteVarint(1);
-                WriteVersion(ref writer, live.Key, live.ModRevision, live.Version, live.CreateRevision, live.Lease, live.Value, filter, volatileKeys, isLatest: true);
+                records[r++] = packed;
             }
             else
             {
                 var history = (KeyHistory)cursor.Value;
-                writer.WriteVarint(history.Count);
-                for (var i = 0; i < history.Count; i++)
+                var versions = new KeyValue[history.Count];
+                for (var i = 0; i < versions.Length; i++)
                 {
-                    var kv = history[i];
-                    WriteVersion(ref writer, kv.Key, kv.ModRevision, kv.Version, kv.CreateRevision, kv.Lease, kv.Value, filter, volatileKeys, isLatest: i == history.Count - 1);
+                    versions[i] = history[i];
                 }
+
+                records[r++] = versions;
             }
         }
 
-        for (var i = _logHead; i < _log.Count; i++)
-        {
-            var e = _log[i];
-            writer.WriteByte((byte)e.Type);
-            writer.WriteBytes(e.Key.Span);
-            writer.WriteVarint(e.ModRevision);
-            writer.WriteVarint(e.PrevKv?.ModRevision ?? 0);
-        }
-
-        if (volatileKeys is not null)
-        {
-            writer.WriteVarint(volatileKeys.Count);
-            foreach (var key in volatileKeys)
-            {
-                writer.WriteBytes(key.Span);
-            }
-        }
-
-        writer.Finish();
+        var events = new LoggedEvent[_log.Count - _logHead];
+        _log.CopyTo(_logHead, events, 0, events.Length);
+        return new SnapshotView(_revision, _compactRevision, leases, records, events, _keyCount, _sizeBytes);
     }
 
     /// <summary>
@@ -215,35 +199,6 @@ public sealed partial class MvccStore
         hasher.Add(modRevision);
         hasher.Add(version);
         hasher.Add(lease);
-    }
-
-    private static void WriteVersion(ref SnapshotWriter writer, ReadOnlyMemory<byte> key, long modRevision, long version, long createRevision, long lease, ReadOnlyMemory<byte> value,
-        SnapshotValueFilter? filter, List<ReadOnlyMemory<byte>>? volatileKeys, bool isLatest)
-    {
-        writer.WriteVarint(modRevision);
-        writer.WriteVarint(version);
-        if (version != 0)
-        {
-            writer.WriteVarint(createRevision);
-            writer.WriteVarint(lease);
-            if (filter is not null)
-            {
-                if (filter(key.Span, value) is { } stored)
-                {
-                    value = stored;
-                }
-                else
-                {
-                    value = default;
-                    if (isLatest)
-                    {
-                        volatileKeys!.Add(key);
-                    }
-                }
-            }
-
-            writer.WriteBytes(value.Span);
-        }
     }
 
     /// <summary>The trailing list of a filtered image: keys in ascending order, each a live key of the image.</summary>

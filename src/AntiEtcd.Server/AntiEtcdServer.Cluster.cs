@@ -216,6 +216,8 @@ public sealed partial class AntiEtcdServer
             await _transport.DisposeAsync().ConfigureAwait(false);
         }
 
+        // A snapshot still being serialized finds the loop stopped and is dropped; nothing may outlive the stop.
+        await _clusterSnapshotTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _tracker?.Abandon(EtcdErrors.Stopping());
         AbandonForwards(EtcdErrors.Stopping());
         _stateEvents.Writer.TryComplete();
@@ -292,13 +294,34 @@ public sealed partial class AntiEtcdServer
 
         var afterReset = _snapshotAfterReset;
         _snapshotAfterReset = false;
-        if (!afterReset && !SnapshotDue(index))
+        if (afterReset)
+        {
+            _lastSnapshotIndex = index;
+            TakeClusterSnapshot(_store, index, afterReset: true, forIncompletePeers: false);
+            return;
+        }
+
+        if (!SnapshotDue(index) || !_clusterSnapshotTask.IsCompleted)
         {
             return;
         }
 
+        // A periodic snapshot: captured here, serialized in the background (AfterWrite says why). The Raft loop records
+        // it when it arrives, unless a newer one came first.
         _lastSnapshotIndex = index;
-        TakeClusterSnapshot(_store, index, afterReset, forIncompletePeers: false);
+        var view = _store.CaptureSnapshot();
+        _clusterSnapshotTask = Task.Run(() =>
+        {
+            try
+            {
+                HandOverClusterSnapshot(view, index, afterReset: false, forIncompletePeers: false);
+            }
+            catch (Exception ex)
+            {
+                // As if it had failed on the apply loop: the node stops rather than go on without snapshots.
+                OnStorageFailure(ex);
+            }
+        });
     }
 
     // ---- Role changes ----

@@ -28,6 +28,9 @@ public sealed partial class AntiEtcdServer
     private ulong _resetTerm;
     private bool _snapshotAfterReset;
 
+    // The periodic snapshot being serialized in the background (AfterClusterWrite), or a completed task.
+    private Task _clusterSnapshotTask = Task.CompletedTask;
+
     /// <summary>What this cluster node writes to disk: filtered entries and images keep their mark (SPEC §9.4).</summary>
     private RaftPersistedForm ClusterPersistedForm() => new(StoredEntry, StoredImage);
 
@@ -182,16 +185,20 @@ public sealed partial class AntiEtcdServer
     }
 
     /// <summary>On the apply loop: hands the complete image, and its persisted form for the disk, to the Raft loop.</summary>
-    private void TakeClusterSnapshot(MvccStore store, ulong index, bool afterReset, bool forIncompletePeers)
+    private void TakeClusterSnapshot(MvccStore store, ulong index, bool afterReset, bool forIncompletePeers) =>
+        HandOverClusterSnapshot(store.CaptureSnapshot(), index, afterReset, forIncompletePeers);
+
+    /// <summary>On any thread: serializes a captured store and hands the images to the Raft loop.</summary>
+    private void HandOverClusterSnapshot(SnapshotView view, ulong index, bool afterReset, bool forIncompletePeers)
     {
-        var image = SerializeStore(store, persistedForm: false);
+        var image = SerializeView(view, persistedForm: false);
 
         // Not `filter is null ? null : …`: that conditional is typed ReadOnlyMemory<byte> (null converts to an empty
         // one), so the disk got an empty image whenever no filter was set.
         ReadOnlyMemory<byte>? diskImage = null;
         if (_persistFilter is not null)
         {
-            diskImage = SerializeStore(store, persistedForm: true);
+            diskImage = SerializeView(view, persistedForm: true);
         }
 
         _raft!.SnapshotTaken(index, image, diskImage, afterReset, forIncompletePeers);

@@ -200,10 +200,14 @@ public sealed partial class AntiEtcdServer
     private void RecordWalFsync(TimeSpan elapsed) => Metrics.WalFsyncDuration.Record(elapsed.TotalSeconds);
 
     /// <summary>
-    /// Runs on the apply loop after each applied write: every <c>snapshot_entries</c> writes, the
-    /// store is serialized here (a consistent view at this index) and written to disk in the
-    /// background, after which the older log segments are released.
+    /// Runs on the apply loop after each applied write: when a snapshot is due, the store is captured here (a
+    /// consistent view at this index), then serialized and written to disk in the background, after which the older
+    /// log segments are released.
     /// </summary>
+    /// <remarks>
+    /// Only the capture (a reference per key) runs on the loop: serializing a large store takes hundreds of
+    /// milliseconds, which every write waited for when it ran here (docs/persistence.md, "Snapshots and start-up").
+    /// </remarks>
     private void AfterWrite(ulong index)
     {
         MaybeCompact();
@@ -213,7 +217,8 @@ public sealed partial class AntiEtcdServer
         }
 
         _lastSnapshotIndex = index;
-        _snapshotTask = SaveSnapshotAsync(index, SerializeStore());
+        var view = _store.CaptureSnapshot();
+        _snapshotTask = Task.Run(() => SaveSnapshotAsync(index, view));
     }
 
     /// <summary>
@@ -263,16 +268,16 @@ public sealed partial class AntiEtcdServer
         }
     }
 
-    /// <summary>The store's snapshot image, in persisted form; only on the loop, or once the loop has stopped.</summary>
-    private ReadOnlyMemory<byte> SerializeStore() => SerializeStore(_store, persistedForm: true);
-
     /// <summary>The snapshot image of <paramref name="store"/>: its persisted form (SPEC §9.4), or the complete state.</summary>
-    private ReadOnlyMemory<byte> SerializeStore(MvccStore store, bool persistedForm)
+    private ReadOnlyMemory<byte> SerializeStore(MvccStore store, bool persistedForm) => SerializeView(store.CaptureSnapshot(), persistedForm);
+
+    /// <summary>The snapshot image of a captured store, on any thread: its persisted form (SPEC §9.4), or the complete state.</summary>
+    private ReadOnlyMemory<byte> SerializeView(SnapshotView view, bool persistedForm)
     {
-        // Sized up front: growing by doubling would copy a large image several times on the loop.
-        var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, store.EstimatedSizeBytes + (16 * store.KeyCount) + (1 << 16)));
+        // Sized up front: growing by doubling would copy a large image several times.
+        var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, view.EstimatedSizeBytes + (16 * view.KeyCount) + (1 << 16)));
         var filtered = new StrongBox<bool>();
-        store.WriteSnapshot(image, persistedForm ? SnapshotFilter(filtered) : null);
+        view.Write(image, persistedForm ? SnapshotFilter(filtered) : null);
         if (filtered.Value)
         {
             // Before the image can replace the log that it covers (SPEC §9.4).
@@ -282,10 +287,12 @@ public sealed partial class AntiEtcdServer
         return image.WrittenMemory;
     }
 
-    private async Task SaveSnapshotAsync(ulong index, ReadOnlyMemory<byte> image)
+    /// <summary>Serializes a captured store in its persisted form and saves it as the snapshot at <paramref name="index"/>.</summary>
+    private async Task SaveSnapshotAsync(ulong index, SnapshotView view)
     {
         try
         {
+            var image = SerializeView(view, persistedForm: true);
             await _snapshots!.SaveAsync(index, RaftState.Term, image, CancellationToken.None).ConfigureAwait(false);
             var term = new byte[8];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(term, RaftState.Term);
@@ -365,9 +372,8 @@ public sealed partial class AntiEtcdServer
             && _applyLoop is { Completion.IsCompletedSuccessfully: true } loop && loop.State.AppliedIndex > _lastSnapshotIndex)
         {
             var index = loop.State.AppliedIndex;
-            var image = SerializeStore();
             _lastSnapshotIndex = index;
-            await SaveSnapshotAsync(index, image).ConfigureAwait(false);
+            await SaveSnapshotAsync(index, _store.CaptureSnapshot()).ConfigureAwait(false);
         }
 
         if (_wal is not null)

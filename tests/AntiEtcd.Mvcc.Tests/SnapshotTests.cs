@@ -98,6 +98,44 @@ public sealed class SnapshotTests
         Assert.True(store.All(store.CompactRevision).Count != store.All().Count || store.All(store.CompactRevision).Kvs.Dump() != store.All().Kvs.Dump());
     }
 
+    [Theory]
+    [InlineData(11, 400)]
+    [InlineData(12, 1500)]
+    public async Task CapturedView_WritesTheImageOfItsTime_WhileTheStoreGoesOnChanging(int seed, int steps)
+    {
+        var store = SnapshotWorkload.Build(seed, steps);
+        var expected = Image(store);
+        static ReadOnlyMemory<byte>? Filter(ReadOnlySpan<byte> key, ReadOnlyMemory<byte> value) => key.Length % 2 == 0 ? null : value[..(value.Length / 2)];
+        var expectedFiltered = new ArrayBufferWriter<byte>();
+        store.WriteSnapshot(expectedFiltered, Filter);
+        var view = store.CaptureSnapshot();
+        Assert.Equal(store.Revision, view.Revision);
+        Assert.Equal(store.KeyCount, view.KeyCount);
+
+        // Written on another thread while this one puts, deletes, revokes and compacts (which shortens histories
+        // and the event log in place): the view must not see any of it.
+        using var started = new ManualResetEventSlim();
+        var written = Task.Run(() =>
+        {
+            started.Set();
+            var image = new ArrayBufferWriter<byte>();
+            view.Write(image, null);
+            return image.WrittenSpan.ToArray();
+        }, TestContext.Current.CancellationToken);
+        started.Wait(TestContext.Current.CancellationToken);
+        var rng = new Random(seed + 7);
+        for (var i = 0; i < 600; i++)
+        {
+            SnapshotWorkload.Step(rng, store);
+        }
+
+        Assert.NotEqual(expected, Image(store));
+        Assert.Equal(expected, await written);
+        var filtered = new ArrayBufferWriter<byte>();
+        view.Write(filtered, Filter);
+        Assert.Equal(expectedFiltered.WrittenSpan.ToArray(), filtered.WrittenSpan.ToArray());
+    }
+
     [Fact]
     public void EmptyStore_RoundTrips()
     {
