@@ -52,7 +52,8 @@ public sealed class SnapshotView
     /// </summary>
     /// <param name="output">Where the image goes.</param>
     /// <param name="filter">The value filter (SPEC §9.4 persisted form); null writes format <see cref="MvccStore.SnapshotFormatVersion"/>.</param>
-    public void Write(IBufferWriter<byte> output, SnapshotValueFilter? filter)
+    /// <returns>The image's length in bytes.</returns>
+    public long Write(IBufferWriter<byte> output, SnapshotValueFilter? filter)
     {
         ArgumentNullException.ThrowIfNull(output);
         var writer = new SnapshotWriter(output);
@@ -110,7 +111,7 @@ public sealed class SnapshotView
             }
         }
 
-        writer.Finish();
+        return writer.Finish();
     }
 
     private static void WriteVersion(ref SnapshotWriter writer, ReadOnlyMemory<byte> key, long modRevision, long version, long createRevision, long lease, ReadOnlyMemory<byte> value,

@@ -17,6 +17,7 @@ internal ref struct SnapshotWriter
     private Span<byte> _buffer;
     private int _position;
     private uint _crc;
+    private long _length;
 
     public SnapshotWriter(IBufferWriter<byte> output)
     {
@@ -51,13 +52,15 @@ internal ref struct SnapshotWriter
     }
 
     /// <summary>Appends the CRC32C of everything written and hands the rest to the output.</summary>
-    public void Finish()
+    /// <returns>The image's length in bytes, checksum included.</returns>
+    public long Finish()
     {
         Flush();
         var crc = ~_crc;
         var span = _output.GetSpan(sizeof(uint));
         BinaryPrimitives.WriteUInt32LittleEndian(span, crc);
         _output.Advance(sizeof(uint));
+        return _length + sizeof(uint);
     }
 
     private void Ensure(int count)
@@ -75,6 +78,7 @@ internal ref struct SnapshotWriter
         {
             _crc = Crc32C.Update(_crc, _buffer[.._position]);
             _output.Advance(_position);
+            _length += _position;
             _position = 0;
         }
 

@@ -42,7 +42,7 @@ internal static partial class Log
     public static partial void RecoveryMemoryReleased(ILogger logger, long bytes, long milliseconds, long heapBytes);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Snapshot at index {Index} saved ({Bytes} bytes)")]
-    public static partial void SnapshotSaved(ILogger logger, ulong index, int bytes);
+    public static partial void SnapshotSaved(ILogger logger, ulong index, long bytes);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Critical, Message = "Storage failed; the node stops")]
     public static partial void StorageFailed(ILogger logger, Exception exception);

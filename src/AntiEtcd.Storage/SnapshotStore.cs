@@ -132,6 +132,54 @@ public sealed class SnapshotStore
         }
     }
 
+    /// <summary>
+    /// Saves a snapshot that <paramref name="write"/> writes, durably, then deletes older ones beyond the retained count.
+    /// The bytes go to the file as they are written (a buffer at a time), so the image never has to be in memory whole.
+    /// </summary>
+    /// <param name="index">The last log index the snapshot covers.</param>
+    /// <param name="term">The term of that index.</param>
+    /// <param name="write">Writes the serialized state into the buffer writer it is given; runs on a thread-pool thread,
+    /// and nothing is renamed into place before it returns.</param>
+    /// <param name="cancellationToken">Cancels the save (the temporary file is deleted) until the rename.</param>
+    /// <returns>The saved file.</returns>
+    /// <exception cref="StorageFailedException">A write, fsync or rename failed (an exception of <paramref name="write"/> propagates as is).</exception>
+    public async Task<SnapshotInfo> SaveAsync(ulong index, ulong term, Action<IBufferWriter<byte>> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        EnterSave();
+        try
+        {
+            return await Task.Run(
+                () =>
+                {
+                    var (file, temp, path) = Begin(index, term);
+                    using var sink = new SnapshotFileSink(data => Write(file, temp, data));
+                    try
+                    {
+                        write(sink);
+                        sink.Flush();
+                    }
+                    catch (StorageFailedException)
+                    {
+                        // Write already abandoned the file.
+                        throw;
+                    }
+                    catch
+                    {
+                        Abandon(file, temp);
+                        throw;
+                    }
+
+                    return Finish(index, term, file, temp, path, sink.Length, sink.Crc, default, cancellationToken);
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _saving, 0);
+        }
+    }
+
     /// <summary>Reads the newest snapshot that is valid and that <paramref name="accept"/> accepts.</summary>
     /// <param name="accept">
     /// Optional test of usability, given the file's index and term; SPEC §9.3 uses it to require that the WAL

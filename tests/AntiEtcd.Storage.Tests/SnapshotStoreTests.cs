@@ -1,3 +1,4 @@
+using System.Buffers;
 using static AntiEtcd.Storage.Tests.WalTestKit;
 
 namespace AntiEtcd.Storage.Tests;
@@ -32,6 +33,75 @@ public sealed class SnapshotStoreTests
         using var stream = new MemoryStream(data);
         var fromStream = await SnapshotStore.Open("/b", fs).SaveAsync(9, 2, stream, ct);
         Assert.Equal(fs.GetFileBytes(fromBytes.FilePath), fs.GetFileBytes(fromStream.FilePath));
+    }
+
+    [Fact]
+    public async Task Writer_save_matches_the_bytes_save_whatever_the_writer_asks_for()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fs = new MemoryStorageFileSystem();
+        var data = RandomPayload(5, 1_500_000);
+        var fromBytes = await SnapshotStore.Open("/a", fs).SaveAsync(9, 2, data, ct);
+
+        // Pieces of every size, some larger than the sink's buffer, some asking for more than they use.
+        var fromWriter = await SnapshotStore.Open("/b", fs).SaveAsync(9, 2, output =>
+        {
+            var rng = new Random(5);
+            var rest = data.AsSpan();
+            while (!rest.IsEmpty)
+            {
+                var hint = rng.Next(0, 600_000);
+                var span = output.GetSpan(hint);
+                Assert.True(span.Length >= Math.Max(1, hint));
+                var n = Math.Min(rest.Length, Math.Min(span.Length, rng.Next(1, hint + 2)));
+                rest[..n].CopyTo(span);
+                output.Advance(n);
+                rest = rest[n..];
+            }
+        }, ct);
+        Assert.Equal(fs.GetFileBytes(fromBytes.FilePath), fs.GetFileBytes(fromWriter.FilePath));
+        var loaded = SnapshotStore.Open("/b", fs).LoadNewestValid();
+        Assert.True(loaded.Snapshot!.Data.Span.SequenceEqual(data));
+    }
+
+    [Fact]
+    public async Task A_writer_that_fails_leaves_no_file_and_its_exception_propagates()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fs = new MemoryStorageFileSystem();
+        var store = SnapshotStore.Open(Dir, fs);
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => store.SaveAsync(10, 1, output =>
+        {
+            output.GetSpan(100_000)[..100_000].Fill(7);
+            output.Advance(100_000);
+            output.GetSpan(400_000);
+            output.Advance(400_000);
+            throw new InvalidDataException("bad state");
+        }, ct));
+        Assert.Equal("bad state", ex.Message);
+        Assert.Empty(fs.ListFiles(Dir));
+
+        // And the store takes the next save.
+        await store.SaveAsync(11, 1, output => output.Write("ok"u8), ct);
+        Assert.Equal("ok", Text(SnapshotStore.Open(Dir, fs).LoadNewestValid().Snapshot!.Data));
+    }
+
+    [Fact]
+    public async Task A_file_write_failure_in_a_writer_save_fails_it_and_leaves_no_temporary_file()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fs = new MemoryStorageFileSystem();
+        var store = SnapshotStore.Open(Dir, fs);
+        var eio = new IOException("Input/output error", 5);
+        var data = RandomPayload(6, 1_000_000);
+        var ex = await Assert.ThrowsAsync<StorageFailedException>(() => store.SaveAsync(10, 1, output =>
+        {
+            // The header is written; the first buffer that reaches the file fails.
+            fs.WriteError = eio;
+            output.Write(data);
+        }, ct));
+        Assert.Same(eio, ex.InnerException);
+        Assert.Empty(fs.ListFiles(Dir));
     }
 
     [Fact]
