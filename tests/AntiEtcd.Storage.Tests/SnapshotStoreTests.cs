@@ -23,13 +23,19 @@ public sealed class SnapshotStoreTests
         Assert.True(loaded.Snapshot.Data.Span.SequenceEqual(data));
     }
 
+    /// <summary>A random payload saved with the bytes overload as snapshot (9, 2) under /a, for the other overloads to match.</summary>
+    private static async Task<(MemoryStorageFileSystem Fs, byte[] Data, SnapshotInfo FromBytes)> SavedAsBytesAsync(int seed, int size, CancellationToken ct)
+    {
+        var fs = new MemoryStorageFileSystem();
+        var data = RandomPayload(seed, size);
+        return (fs, data, await SnapshotStore.Open("/a", fs).SaveAsync(9, 2, data, ct));
+    }
+
     [Fact]
     public async Task Stream_save_matches_the_bytes_save()
     {
         var ct = TestContext.Current.CancellationToken;
-        var fs = new MemoryStorageFileSystem();
-        var data = RandomPayload(4, 300_000);
-        var fromBytes = await SnapshotStore.Open("/a", fs).SaveAsync(9, 2, data, ct);
+        var (fs, data, fromBytes) = await SavedAsBytesAsync(4, 300_000, ct);
         using var stream = new MemoryStream(data);
         var fromStream = await SnapshotStore.Open("/b", fs).SaveAsync(9, 2, stream, ct);
         Assert.Equal(fs.GetFileBytes(fromBytes.FilePath), fs.GetFileBytes(fromStream.FilePath));
@@ -39,9 +45,7 @@ public sealed class SnapshotStoreTests
     public async Task Writer_save_matches_the_bytes_save_whatever_the_writer_asks_for()
     {
         var ct = TestContext.Current.CancellationToken;
-        var fs = new MemoryStorageFileSystem();
-        var data = RandomPayload(5, 1_500_000);
-        var fromBytes = await SnapshotStore.Open("/a", fs).SaveAsync(9, 2, data, ct);
+        var (fs, data, fromBytes) = await SavedAsBytesAsync(5, 1_500_000, ct);
 
         // Pieces of every size, some larger than the sink's buffer, some asking for more than they use.
         var fromWriter = await SnapshotStore.Open("/b", fs).SaveAsync(9, 2, output =>
