@@ -216,8 +216,6 @@ public sealed partial class AntiEtcdServer
             await _transport.DisposeAsync().ConfigureAwait(false);
         }
 
-        // A snapshot still being serialized finds the loop stopped and is dropped; nothing may outlive the stop.
-        await _clusterSnapshotTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _tracker?.Abandon(EtcdErrors.Stopping());
         AbandonForwards(EtcdErrors.Stopping());
         _stateEvents.Writer.TryComplete();

@@ -382,6 +382,10 @@ public sealed partial class AntiEtcdServer
 
         await _snapshotTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
+        // The apply loop has stopped, so no new one starts: a cluster snapshot still being serialized finds the Raft loop
+        // stopped and is dropped, but it must not touch the data directory after it is closed below.
+        await _clusterSnapshotTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
         // A graceful stop leaves a snapshot of everything applied, so the next start reads one
         // snapshot instead of replaying the log since the last one. The loop has stopped: the
         // store has no other user now.
