@@ -36,8 +36,11 @@ try
             case "--name":
                 options.Name = Next();
                 break;
+            case "--server-args":
+                options.ServerArguments = Next().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                break;
             case "--help" or "-h":
-                Console.WriteLine("usage: AntiEtcd.Jepsen [--workload register|append|lease|watch|all] [--nemesis none|kill|pause|partition|mixed] [--nodes 1|3|5] [--data] [--time SECONDS] [--seed N] [--workers N] [--name NAME]");
+                Console.WriteLine("usage: AntiEtcd.Jepsen [--workload register|append|lease|watch|all] [--nemesis none|kill|pause|partition|mixed] [--nodes 1|3|5] [--data] [--time SECONDS] [--seed N] [--workers N] [--name NAME] [--server-args \"--opt value ...\"]");
                 return 0;
             default:
                 throw new ArgumentException($"unknown option {args[i]}");
