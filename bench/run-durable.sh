@@ -11,6 +11,7 @@
 # Knobs: DURATION (s, 10), WARMUP (s, 2), CONNECTIONS ("16 64"), KEYS ("10000 1000000"),
 # MODES ("memory durable persist10"), STARTUP (1: run the restart test), STARTUP_KEYS (1000000),
 # EXTRA_ARGS (more antietcd options for the put runs' servers, e.g. "--snapshot_entries 100000000"),
+# NODE_ENV (VAR=value words set for every antietcd only, e.g. "DOTNET_GCgen0size=0x4000000"),
 # ANTIETCD_SOURCE (head: build src/antietcd from a clean `git archive HEAD`, so edits in progress in
 # the working tree do not leak in; worktree: build the working tree), OUT (result directory,
 # default artifacts/bench/durable-<UTC>/; data directories go below it, so it must be on the disk
@@ -30,6 +31,7 @@ startup=${STARTUP:-1}
 startup_keys=${STARTUP_KEYS:-1000000}
 source_kind=${ANTIETCD_SOURCE:-head}
 extra_args=${EXTRA_ARGS:-}
+node_env=${NODE_ENV:-}
 out=${OUT:-$root/artifacts/bench/durable-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out/runs"
 out=$(cd "$out" && pwd)
@@ -47,7 +49,7 @@ trap stop_server EXIT
 start_server() {
   local name=$1 port=$2
   shift 2
-  dotnet "$antietcd_dll" --port "$port" "$@" > >(stamp >"$out/$name.log") 2>&1 &
+  env $node_env dotnet "$antietcd_dll" --port "$port" "$@" > >(stamp >"$out/$name.log") 2>&1 &
   server_pid=$!
 }
 
@@ -105,7 +107,7 @@ mode_args() {
   echo "runtime: $(dotnet --list-runtimes | grep Microsoft.NETCore.App | tail -1 | cut -d' ' -f1-2)"
   echo "data filesystem: $(df -T "$out" | awk 'NR==2 {print $1, $2}')"
   echo "loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "settings: duration ${duration}s, warmup ${warmup}s, connections '$connections', keys '$keysets', modes '$modes', 100-byte values, extra server args '$extra_args'"
+  echo "settings: duration ${duration}s, warmup ${warmup}s, connections '$connections', keys '$keysets', modes '$modes', 100-byte values, extra server args '$extra_args', node env '$node_env'"
 } >"$out/machine.txt"
 cat "$out/machine.txt"
 
