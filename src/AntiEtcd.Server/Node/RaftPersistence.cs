@@ -17,6 +17,10 @@ namespace AntiEtcd.Server.Node;
 /// </param>
 internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syncEntries, RaftPersistedForm persistedForm)
 {
+    // The last save of this node's own snapshot, which runs beside the loop. The snapshot store takes one save at a time,
+    // so a leader's snapshot arriving meanwhile waits for it. Both are started on the Raft loop only.
+    private Task _ownSnapshotSave = Task.CompletedTask;
+
     /// <summary>The WAL.</summary>
     public Wal Wal => wal;
 
@@ -30,6 +34,8 @@ internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syn
         var sync = syncEntries;
         if (ready.Snapshot is { } snapshot)
         {
+            // A failed save of our own has already failed the node (RaftLoop reports it); this one then fails on its own.
+            await _ownSnapshotSave.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await snapshots.SaveAsync(snapshot.Index, snapshot.Term, persistedForm.StoredImage(snapshot), CancellationToken.None).ConfigureAwait(false);
             sequence = wal.Append(RecordKind.Snapshot, snapshot.Index, RaftEntryCodec.EncodeSnapshotTerm(snapshot.Term));
             sync = true;
@@ -63,7 +69,14 @@ internal sealed class RaftPersistence(Wal wal, SnapshotStore snapshots, bool syn
     /// </summary>
     /// <param name="snapshot">The snapshot, as recorded in the in-memory log.</param>
     /// <param name="diskImage">The image to store: its persisted form (SPEC §9.4), taken with it.</param>
-    public async Task SaveSnapshotAsync(Snapshot snapshot, ReadOnlyMemory<byte> diskImage)
+    public Task SaveSnapshotAsync(Snapshot snapshot, ReadOnlyMemory<byte> diskImage)
+    {
+        var save = SaveOwnSnapshotAsync(snapshot, diskImage);
+        _ownSnapshotSave = save;
+        return save;
+    }
+
+    private async Task SaveOwnSnapshotAsync(Snapshot snapshot, ReadOnlyMemory<byte> diskImage)
     {
         await snapshots.SaveAsync(snapshot.Index, snapshot.Term, diskImage, CancellationToken.None).ConfigureAwait(false);
         var sequence = wal.Append(RecordKind.Snapshot, snapshot.Index, RaftEntryCodec.EncodeSnapshotTerm(snapshot.Term));
