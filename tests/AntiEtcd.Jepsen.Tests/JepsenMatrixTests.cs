@@ -44,25 +44,15 @@ public sealed class JepsenMatrixTests(ITestOutputHelper output)
             Assert.Skip("one in-memory node loses its data on kill by design (SPEC §9.5)");
         }
 
-        var name = $"{workload}-{nemesis}-{actualNodes}n-{(durable ? "data" : "mem")}-seed{seed}".ToLowerInvariant();
-        var result = await JepsenRunner.RunAsync(
-            new JepsenRunOptions
-            {
-                Name = name,
-                Workload = workload,
-                Nemesis = nemesis,
-                Nodes = actualNodes,
-                Durable = durable,
-                Duration = JepsenMode.Duration,
-                Seed = seed,
-                KeepArtifacts = JepsenMode.Long,
-            },
-            text => output.WriteLine(text.TrimEnd('\n')),
-            TestContext.Current.CancellationToken);
-
-        output.WriteLine($"{result.OperationsChecked} operations checked ({result.Operations} recorded, {result.Faults} faults)");
-        Assert.True(result.Valid, result.Summary);
-        Assert.True(result.OperationsChecked > 0, "nothing was checked");
+        await RunValidAsync(new JepsenRunOptions
+        {
+            Name = $"{workload}-{nemesis}-{actualNodes}n-{(durable ? "data" : "mem")}-seed{seed}".ToLowerInvariant(),
+            Workload = workload,
+            Nemesis = nemesis,
+            Nodes = actualNodes,
+            Durable = durable,
+            Seed = seed,
+        });
     }
 
     /// <summary>
@@ -74,22 +64,24 @@ public sealed class JepsenMatrixTests(ITestOutputHelper output)
     public async Task HistoryIsValid_WithASnapshotEveryFiftyWrites()
     {
         var nodes = JepsenMode.ForcedNodes ?? 3;
-        var result = await JepsenRunner.RunAsync(
-            new JepsenRunOptions
-            {
-                Name = $"all-mixed-{nodes}n-data-snapshot50-seed601",
-                Workload = "all",
-                Nemesis = NemesisKind.Mixed,
-                Nodes = nodes,
-                Durable = true,
-                Duration = JepsenMode.Duration,
-                Seed = 601,
-                ServerArguments = ["--snapshot_entries", "50"],
-                KeepArtifacts = JepsenMode.Long,
-            },
-            text => output.WriteLine(text.TrimEnd('\n')),
-            TestContext.Current.CancellationToken);
+        await RunValidAsync(new JepsenRunOptions
+        {
+            Name = $"all-mixed-{nodes}n-data-snapshot50-seed601",
+            Workload = "all",
+            Nemesis = NemesisKind.Mixed,
+            Nodes = nodes,
+            Durable = true,
+            Seed = 601,
+            ServerArguments = ["--snapshot_entries", "50"],
+        });
+    }
 
+    /// <summary>Runs one history for the mode's duration (keeping its folder in long mode) and requires it valid.</summary>
+    private async Task RunValidAsync(JepsenRunOptions options)
+    {
+        options.Duration = JepsenMode.Duration;
+        options.KeepArtifacts = JepsenMode.Long;
+        var result = await JepsenRunner.RunAsync(options, text => output.WriteLine(text.TrimEnd('\n')), TestContext.Current.CancellationToken);
         output.WriteLine($"{result.OperationsChecked} operations checked ({result.Operations} recorded, {result.Faults} faults)");
         Assert.True(result.Valid, result.Summary);
         Assert.True(result.OperationsChecked > 0, "nothing was checked");
