@@ -205,8 +205,9 @@ public sealed partial class AntiEtcdServer
     /// log segments are released.
     /// </summary>
     /// <remarks>
-    /// Only the capture (a reference per key) runs on the loop: serializing a large store takes hundreds of
-    /// milliseconds, which every write waited for when it ran here (docs/persistence.md, "Snapshots and start-up").
+    /// Only the capture (a reference per key) runs on the loop; the snapshot store serializes it on a worker thread as it
+    /// writes the file. Serializing a large store takes hundreds of milliseconds, which every write waited for when it
+    /// ran here (docs/persistence.md, "Snapshots and start-up").
     /// </remarks>
     private void AfterWrite(ulong index)
     {
@@ -217,8 +218,7 @@ public sealed partial class AntiEtcdServer
         }
 
         _lastSnapshotIndex = index;
-        var view = _store.CaptureSnapshot();
-        _snapshotTask = Task.Run(() => SaveSnapshotAsync(index, view));
+        _snapshotTask = SaveSnapshotAsync(index, _store.CaptureSnapshot());
     }
 
     /// <summary>
@@ -276,15 +276,25 @@ public sealed partial class AntiEtcdServer
     {
         // Sized up front: growing by doubling would copy a large image several times.
         var image = new ArrayBufferWriter<byte>((int)Math.Min(Array.MaxLength, view.EstimatedSizeBytes + (16 * view.KeyCount) + (1 << 16)));
+        WriteImage(view, image, persistedForm);
+        return image.WrittenMemory;
+    }
+
+    /// <summary>
+    /// Writes a captured store's image into <paramref name="output"/>: its persisted form (SPEC §9.4), or the complete
+    /// state. A persisted form that filtered anything sets the directory's filtered flag first, before the image can
+    /// replace the log that it covers. Returns the image's length.
+    /// </summary>
+    private long WriteImage(SnapshotView view, IBufferWriter<byte> output, bool persistedForm)
+    {
         var filtered = new StrongBox<bool>();
-        view.Write(image, persistedForm ? SnapshotFilter(filtered) : null);
+        var length = view.Write(output, persistedForm ? SnapshotFilter(filtered) : null);
         if (filtered.Value)
         {
-            // Before the image can replace the log that it covers (SPEC §9.4).
             SetFilteredFlag();
         }
 
-        return image.WrittenMemory;
+        return length;
     }
 
     /// <summary>
@@ -295,22 +305,10 @@ public sealed partial class AntiEtcdServer
     {
         try
         {
+            // The store renames the file into place only after the callback, so a filtered flag is set before that.
             long length = 0;
-            var filtered = new StrongBox<bool>();
-            var filter = SnapshotFilter(filtered);
-            await _snapshots!.SaveAsync(
-                index,
-                RaftState.Term,
-                output =>
-                {
-                    length = view.Write(output, filter);
-                    if (filtered.Value)
-                    {
-                        // Before the image can replace the log that it covers (SPEC §9.4); the file is renamed into place after.
-                        SetFilteredFlag();
-                    }
-                },
-                CancellationToken.None).ConfigureAwait(false);
+            await _snapshots!.SaveAsync(index, RaftState.Term, output => length = WriteImage(view, output, persistedForm: true), CancellationToken.None)
+                .ConfigureAwait(false);
             var term = new byte[8];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(term, RaftState.Term);
             var sequence = _wal!.Append(RecordKind.Snapshot, index, term);
