@@ -11,6 +11,9 @@ namespace AntiEtcd.Storage;
 /// </remarks>
 public sealed class SnapshotStore
 {
+    // How much a stream save asks its stream for at a time.
+    private const int ReadSize = 128 * 1024;
+
     private readonly string _directory;
     private readonly IStorageFileSystem _fileSystem;
     private readonly IFailpoints _failpoints;
@@ -101,21 +104,19 @@ public sealed class SnapshotStore
     {
         ArgumentNullException.ThrowIfNull(data);
         EnterSave();
-        var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
         try
         {
             var (file, temp, path) = Begin(index, term);
-            var crc = ~0u;
-            long length = 0;
+            using var sink = new SnapshotFileSink(bytes => Write(file, temp, bytes));
             try
             {
                 int read;
-                while ((read = await data.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                while ((read = await data.ReadAsync(sink.GetMemory(ReadSize), cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    crc = Crc32C.Update(crc, buffer.AsSpan(0, read));
-                    Write(file, temp, buffer.AsSpan(0, read));
-                    length += read;
+                    sink.Advance(read);
                 }
+
+                sink.Flush();
             }
             catch
             {
@@ -123,11 +124,10 @@ public sealed class SnapshotStore
                 throw;
             }
 
-            return Finish(index, term, file, temp, path, length, ~crc, default, cancellationToken);
+            return Finish(index, term, file, temp, path, sink.Length, sink.Crc, default, cancellationToken);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             Volatile.Write(ref _saving, 0);
         }
     }
@@ -159,13 +159,9 @@ public sealed class SnapshotStore
                         write(sink);
                         sink.Flush();
                     }
-                    catch (StorageFailedException)
-                    {
-                        // Write already abandoned the file.
-                        throw;
-                    }
                     catch
                     {
+                        // Also after a failed write, which abandoned the file already: a second abandon is harmless.
                         Abandon(file, temp);
                         throw;
                     }
