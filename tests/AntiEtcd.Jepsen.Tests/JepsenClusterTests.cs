@@ -41,6 +41,49 @@ public sealed class JepsenClusterTests(ITestOutputHelper output) : IDisposable
         var range = await node0.RangeAsync(new RangeRequest { Key = "k"u8.ToArray() }, ct);
         Assert.Single(range.Kvs);
         Assert.Contains("kill -9", await File.ReadAllTextAsync(cluster.Nodes[0].LogPath, ct));
+        Assert.Empty(cluster.Nodes[0].UnexpectedExits);
+        Assert.True(JepsenRunner.NodeExitReport(cluster.Nodes, 0).Result.Valid);
+    }
+
+    [Fact]
+    public async Task NodeThatDiesByItselfIsAFindingNotAHarnessFailure()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = await StartAsync(durable: false, ct);
+        var node = cluster.Nodes[0];
+
+        // Killed from outside the harness: to the harness it is a node that died by itself.
+        using (var process = System.Diagnostics.Process.GetProcessById(node.Pid!.Value))
+        {
+            process.Kill();
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (node.UnexpectedExits.Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the exit was not recorded within 20 s");
+            await Task.Delay(20, ct);
+        }
+
+        var exit = Assert.Single(node.UnexpectedExits);
+        Assert.Equal(1, exit.Start);
+        Assert.Equal(137, exit.ExitCode);
+
+        // The nemesis's next fault on that node is skipped, not thrown.
+        Assert.False(cluster.Pause(0));
+        Assert.False(node.IsPaused);
+
+        var report = JepsenRunner.NodeExitReport(cluster.Nodes, 0);
+        Assert.False(report.Result.Valid);
+        Assert.Contains("n1 (start #1) exited by itself with code 137", report.Result.Explanation, StringComparison.Ordinal);
+        Assert.Contains("exited by itself", await File.ReadAllTextAsync(node.LogPath, ct), StringComparison.Ordinal);
+
+        // A restart followed by the harness's own kill and stop adds nothing.
+        cluster.Restart(0);
+        await cluster.KillAsync(0, ct);
+        cluster.Restart(0);
+        await cluster.StopNodeAsync(0, TimeSpan.FromSeconds(10), ct);
+        Assert.Single(node.UnexpectedExits);
     }
 
     [Fact]

@@ -325,8 +325,8 @@ public sealed class JepsenCluster : IAsyncDisposable
     /// <summary>Start a stopped or killed node again: same id, port, peer list and data directory.</summary>
     public void Restart(int index) => _nodes[index].Start();
 
-    /// <summary>SIGSTOP one node.</summary>
-    public void Pause(int index) => _nodes[index].Pause();
+    /// <summary>SIGSTOP one node; false when its process has exited by itself (nothing to pause).</summary>
+    public bool Pause(int index) => _nodes[index].Pause();
 
     /// <summary>SIGCONT one node.</summary>
     public void Resume(int index) => _nodes[index].Resume();

@@ -17,8 +17,15 @@ public sealed class JepsenNode : IAsyncDisposable
     private readonly IReadOnlyList<string> _arguments;
     private readonly Lock _logLock = new();
     private readonly StreamWriter _log;
+    private readonly List<NodeExit> _unexpectedExits = [];
     private Process? _process;
     private int _starts;
+
+    // The starts (by number) whose process the harness killed or stopped, recorded before the signal,
+    // so that the exit handler can tell a nemesis kill from a node that died by itself (a crash, a
+    // fatal storage error): the latter is a finding of the run, not part of the fault schedule. By
+    // start, not one flag: an exit event may be raised after the next start has begun.
+    private readonly HashSet<int> _stoppedByHarness = [];
 
     internal JepsenNode(int index, string nodeId, int port, string executable, IReadOnlyList<string> arguments, string? dataDirectory, string logPath)
     {
@@ -60,6 +67,18 @@ public sealed class JepsenNode : IAsyncDisposable
     /// <summary>True between <see cref="Pause"/> and <see cref="Resume"/>.</summary>
     public bool IsPaused { get; private set; }
 
+    /// <summary>Exits the harness did not cause, in the order they happened (empty in a healthy run).</summary>
+    public IReadOnlyList<NodeExit> UnexpectedExits
+    {
+        get
+        {
+            lock (_logLock)
+            {
+                return [.. _unexpectedExits];
+            }
+        }
+    }
+
     /// <summary>The full command line, for the logs and the docs.</summary>
     public string CommandLine => _executable + " " + string.Join(' ', _arguments);
 
@@ -86,9 +105,11 @@ public sealed class JepsenNode : IAsyncDisposable
 
         _starts++;
         WriteLog("harness", $"start #{_starts}: {CommandLine}");
-        var process = new Process { StartInfo = info };
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => WriteLog("out", e.Data);
         process.ErrorDataReceived += (_, e) => WriteLog("err", e.Data);
+        int start = _starts;
+        process.Exited += (_, _) => OnExited(process, start);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -106,18 +127,28 @@ public sealed class JepsenNode : IAsyncDisposable
         }
 
         WriteLog("harness", "kill -9");
-        NativeSignals.Send(process.Id, NativeSignals.SigKill);
+        ExpectExit();
+        Signal(process, NativeSignals.SigKill);
         await process.WaitForExitAsync(cancellationToken);
         IsPaused = false;
     }
 
-    /// <summary>SIGSTOP: the process freezes with its sockets open (a GC pause or a stalled VM, seen from outside).</summary>
-    public void Pause()
+    /// <summary>
+    /// SIGSTOP: the process freezes with its sockets open (a GC pause or a stalled VM, seen from outside).
+    /// Returns false, and pauses nothing, when the process has exited (by itself: see <see cref="UnexpectedExits"/>).
+    /// </summary>
+    public bool Pause()
     {
-        var process = _process ?? throw new InvalidOperationException($"{NodeId} is not running");
+        var process = _process ?? throw new InvalidOperationException($"{NodeId} was never started");
+        if (!Signal(process, NativeSignals.SigStop))
+        {
+            WriteLog("harness", "SIGSTOP skipped: the process has exited");
+            return false;
+        }
+
         WriteLog("harness", "SIGSTOP");
-        NativeSignals.Send(process.Id, NativeSignals.SigStop);
         IsPaused = true;
+        return true;
     }
 
     /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
@@ -131,7 +162,7 @@ public sealed class JepsenNode : IAsyncDisposable
         }
 
         WriteLog("harness", "SIGCONT");
-        NativeSignals.Send(process.Id, NativeSignals.SigCont);
+        Signal(process, NativeSignals.SigCont);
         IsPaused = false;
     }
 
@@ -155,7 +186,8 @@ public sealed class JepsenNode : IAsyncDisposable
             }
 
             WriteLog("harness", "SIGTERM");
-            NativeSignals.Send(process.Id, NativeSignals.SigTerm);
+            ExpectExit();
+            Signal(process, NativeSignals.SigTerm);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(timeout);
             try
@@ -165,7 +197,7 @@ public sealed class JepsenNode : IAsyncDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 WriteLog("harness", "no exit after SIGTERM: kill -9");
-                NativeSignals.Send(process.Id, NativeSignals.SigKill);
+                Signal(process, NativeSignals.SigKill);
                 await process.WaitForExitAsync(cancellationToken);
             }
         }
@@ -186,6 +218,7 @@ public sealed class JepsenNode : IAsyncDisposable
                 Resume();
             }
 
+            ExpectExit();
             process.Kill();
             await process.WaitForExitAsync();
         }
@@ -195,6 +228,50 @@ public sealed class JepsenNode : IAsyncDisposable
         {
             _log.Dispose();
         }
+    }
+
+    // Sends a signal unless the process is gone; false when it was (it may exit between the check and
+    // the signal: the kernel then refuses the PID, which is the same answer).
+    private static bool Signal(Process process, int signal)
+    {
+        if (process.HasExited)
+        {
+            return false;
+        }
+
+        try
+        {
+            NativeSignals.Send(process.Id, signal);
+            return true;
+        }
+        catch (InvalidOperationException) when (process.HasExited)
+        {
+            return false;
+        }
+    }
+
+    private void ExpectExit()
+    {
+        lock (_logLock)
+        {
+            _stoppedByHarness.Add(_starts);
+        }
+    }
+
+    private void OnExited(Process process, int start)
+    {
+        var exit = new NodeExit(start, process.ExitCode, MonotonicClock.NowNanos());
+        lock (_logLock)
+        {
+            if (_stoppedByHarness.Contains(start))
+            {
+                return;
+            }
+
+            _unexpectedExits.Add(exit);
+        }
+
+        WriteLog("harness", $"start #{start} exited by itself with code {exit.ExitCode}");
     }
 
     /// <summary>Appends a harness line (e.g. a nemesis action) to the node's log, for reading it side by side.</summary>

@@ -74,7 +74,7 @@ public static class JepsenRunner
                 running.Add(workload.RunAsync(context, stop.Token, hard.Token));
             }
 
-            await nemesis.RunAsync(stop.Token);
+            await CollectAsync([nemesis.RunAsync(stop.Token)], "nemesis", reports);
             faults = nemesis.Faults;
             nemesisLog.Write($"nemesis stopped after {faults} fault(s); waiting for in-flight operations");
             await CollectAsync(running, "workload", reports);
@@ -100,6 +100,8 @@ public static class JepsenRunner
         {
             await cluster.DisposeAsync();
         }
+
+        reports.Add(NodeExitReport(cluster.Nodes, origin));
 
         long operations = 0;
         using (var history = new HistoryWriter(Path.Combine(folder, "history.jsonl")))
@@ -144,6 +146,29 @@ public static class JepsenRunner
         var summary = text.ToString() + (keep ? $"kept: {folder}\n" : "");
         progress?.Invoke(summary);
         return new JepsenRunResult(valid, reports, operations, checkedOps, faults, folder, summary);
+    }
+
+    /// <summary>
+    /// The verdict on the processes themselves: a node that exited without the nemesis killing or
+    /// stopping it (a crash, a fatal storage error) makes the run invalid even when every history
+    /// checks, and the report names the node, the start and the time so its log can be read there.
+    /// </summary>
+    public static CheckReport NodeExitReport(IReadOnlyList<JepsenNode> nodes, long originNanos)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var text = new StringBuilder();
+        foreach (var node in nodes)
+        {
+            foreach (var exit in node.UnexpectedExits)
+            {
+                text.Append(text.Length == 0 ? "" : "; ").Append(CultureInfo.InvariantCulture,
+                    $"{node.NodeId} (start #{exit.Start}) exited by itself with code {exit.ExitCode} at {(exit.AtNanos - originNanos) / 1e9:0.0} s, see {Path.GetFileName(node.LogPath)}");
+            }
+        }
+
+        return text.Length == 0
+            ? new CheckReport("node processes", new CheckResult(true, "every exit was the nemesis's or the harness's", 0))
+            : new CheckReport("node processes", new CheckResult(false, text.ToString(), 0));
     }
 
     private static async Task CollectAsync(List<Task> tasks, string what, List<CheckReport> reports)

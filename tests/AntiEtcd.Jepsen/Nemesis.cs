@@ -101,8 +101,14 @@ public sealed class Nemesis
     private async Task PauseAndResumeAsync(CancellationToken stop)
     {
         int node = await PickNodeAsync(stop);
+        if (!_cluster.Pause(node))
+        {
+            // It died by itself; the runner reports that, and the heal at the end restarts it.
+            Note($"SIGSTOP {NodeName(node)} skipped: its process has exited by itself");
+            return;
+        }
+
         Note($"SIGSTOP {NodeName(node)}");
-        _cluster.Pause(node);
         await PauseForAsync(TimeSpan.FromMilliseconds(_random.Next(1000, 3000)), stop);
         _cluster.Resume(node);
         Note($"SIGCONT {NodeName(node)}");
