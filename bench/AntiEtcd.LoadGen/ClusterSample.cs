@@ -59,27 +59,13 @@ internal readonly record struct ClusterSample(TimeSpan?[] NodeCpu, long? IdleTic
         return (i1 - i0) / (double)(t1 - t0);
     }
 
-    /// <summary>The first line of <c>/proc/stat</c>: user nice system idle iowait irq softirq steal ... in ticks.</summary>
+    /// <summary>The machine's idle and total ticks from the first line of <c>/proc/stat</c>, or nulls when it is unreadable.</summary>
     private static (long? Idle, long? Total) ReadMachineTicks()
     {
         try
         {
             using var reader = new StreamReader("/proc/stat");
-            var fields = (reader.ReadLine() ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 6 || fields[0] != "cpu")
-            {
-                return (null, null);
-            }
-
-            long total = 0;
-
-            // Fields 1-8; guest time (9, 10) is already counted in user and nice.
-            for (var i = 1; i < Math.Min(fields.Length, 9); i++)
-            {
-                total += long.Parse(fields[i], CultureInfo.InvariantCulture);
-            }
-
-            return (long.Parse(fields[4], CultureInfo.InvariantCulture) + long.Parse(fields[5], CultureInfo.InvariantCulture), total);
+            return ParseMachineTicks(reader.ReadLine());
         }
         catch (IOException)
         {
@@ -89,5 +75,28 @@ internal readonly record struct ClusterSample(TimeSpan?[] NodeCpu, long? IdleTic
         {
             return (null, null);
         }
+    }
+
+    /// <summary>
+    /// Parses the first line of <c>/proc/stat</c>: <c>cpu</c>, then user nice system idle iowait irq softirq steal guest
+    /// guest_nice, in ticks. Idle is idle + iowait (fields 4 and 5); total is fields 1-8. Nulls for any other line.
+    /// </summary>
+    internal static (long? Idle, long? Total) ParseMachineTicks(string? line)
+    {
+        var fields = (line ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 6 || fields[0] != "cpu")
+        {
+            return (null, null);
+        }
+
+        long total = 0;
+
+        // Fields 1-8; guest time (9, 10) is already counted in user and nice.
+        for (var i = 1; i < Math.Min(fields.Length, 9); i++)
+        {
+            total += long.Parse(fields[i], CultureInfo.InvariantCulture);
+        }
+
+        return (long.Parse(fields[4], CultureInfo.InvariantCulture) + long.Parse(fields[5], CultureInfo.InvariantCulture), total);
     }
 }
