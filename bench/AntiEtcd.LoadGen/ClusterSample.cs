@@ -79,7 +79,8 @@ internal readonly record struct ClusterSample(TimeSpan?[] NodeCpu, long? IdleTic
 
     /// <summary>
     /// Parses the first line of <c>/proc/stat</c>: <c>cpu</c>, then user nice system idle iowait irq softirq steal guest
-    /// guest_nice, in ticks. Idle is idle + iowait (fields 4 and 5); total is fields 1-8. Nulls for any other line.
+    /// guest_nice, in ticks. Idle is idle + iowait (fields 4 and 5); total is fields 1-8. Nulls for any other line, or a
+    /// field that is not a tick count.
     /// </summary>
     internal static (long? Idle, long? Total) ParseMachineTicks(string? line)
     {
@@ -89,14 +90,25 @@ internal readonly record struct ClusterSample(TimeSpan?[] NodeCpu, long? IdleTic
             return (null, null);
         }
 
-        long total = 0;
+        long idle = 0, total = 0;
 
         // Fields 1-8; guest time (9, 10) is already counted in user and nice.
         for (var i = 1; i < Math.Min(fields.Length, 9); i++)
         {
-            total += long.Parse(fields[i], CultureInfo.InvariantCulture);
+            // A field that is not a tick count means a format this does not know: no figure rather than an exception
+            // out of the measured run (which would lose the whole run's result).
+            if (!long.TryParse(fields[i], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+            {
+                return (null, null);
+            }
+
+            total += ticks;
+            if (i is 4 or 5)
+            {
+                idle += ticks;
+            }
         }
 
-        return (long.Parse(fields[4], CultureInfo.InvariantCulture) + long.Parse(fields[5], CultureInfo.InvariantCulture), total);
+        return (idle, total);
     }
 }

@@ -39,6 +39,16 @@ public sealed class ClusterSampleTests
         Assert.Equal((null, null), ClusterSample.ParseMachineTicks(line));
     }
 
+    [Theory]
+    [InlineData("cpu 100 20 x 400 50 6 7 8 0 0")]
+    [InlineData("cpu 100 20 30 400 5O 6 7 8 0 0")]
+    [InlineData("cpu 100 20 30 400 50 6 7 -8 0 0")]
+    [InlineData("cpu 100 20 30 400 50 6 7 99999999999999999999 0 0")]
+    public void ParseMachineTicks_WithAFieldThatIsNotATickCount_IsNull_NotAnException(string line)
+    {
+        Assert.Equal((null, null), ClusterSample.ParseMachineTicks(line));
+    }
+
     [Fact]
     public void CpuBetween_SumsTheNodes_AndFindsTheBusiest()
     {
