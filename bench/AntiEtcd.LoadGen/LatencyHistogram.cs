@@ -63,7 +63,10 @@ internal sealed class LatencyHistogram
     }
 
     /// <summary>The smallest recorded value at or above which lie no more than (100 - p)% of the values.</summary>
-    /// <remarks>Reported as the middle of its bucket, clamped to the exact maximum.</remarks>
+    /// <remarks>
+    /// Reported as the middle of its bucket, clamped to the exact minimum and maximum: the middle of the first or last
+    /// occupied bucket can lie below the smallest or the largest recorded value. The 100th percentile is the exact maximum.
+    /// </remarks>
     public long ValueAtPercentile(double percentile)
     {
         if (Count == 0)
@@ -73,13 +76,18 @@ internal sealed class LatencyHistogram
 
         var rank = (long)Math.Ceiling(percentile / 100.0 * Count);
         rank = Math.Clamp(rank, 1, Count);
+        if (rank == Count)
+        {
+            return MaxNanoseconds;
+        }
+
         long seen = 0;
         for (var i = 0; i < _counts.Length; i++)
         {
             seen += _counts[i];
             if (seen >= rank)
             {
-                return Math.Min(MiddleOf(i), MaxNanoseconds);
+                return Math.Clamp(MiddleOf(i), MinNanoseconds, MaxNanoseconds);
             }
         }
 

@@ -53,6 +53,37 @@ public sealed class LatencyHistogramTests
     }
 
     [Fact]
+    public void Percentile100_IsTheExactMax()
+    {
+        var histogram = new LatencyHistogram();
+        for (var us = 1L; us <= 10_000; us++)
+        {
+            histogram.Record(us * NsPerMicrosecond);
+        }
+
+        // 10 ms lies in a bucket 65536 ns wide whose middle is below it.
+        Assert.Equal(10_000 * NsPerMicrosecond, histogram.ValueAtPercentile(100));
+    }
+
+    [Theory]
+    [InlineData(515)]
+    [InlineData(1_023)]
+    [InlineData(10_000_000)]
+    public void Percentiles_OfOneRepeatedValue_AreThatValue(long value)
+    {
+        // The middle of the value's bucket is not a recorded value: every percentile lies between the min and the max.
+        var histogram = new LatencyHistogram();
+        histogram.Record(value);
+        histogram.Record(value);
+        histogram.Record(value);
+
+        Assert.Equal(value, histogram.ValueAtPercentile(0));
+        Assert.Equal(value, histogram.ValueAtPercentile(50));
+        Assert.Equal(value, histogram.ValueAtPercentile(99));
+        Assert.Equal(value, histogram.ValueAtPercentile(100));
+    }
+
+    [Fact]
     public void Add_MergesCountsMinMaxAndSum()
     {
         var first = new LatencyHistogram();
