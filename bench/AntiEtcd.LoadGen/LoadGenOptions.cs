@@ -195,7 +195,15 @@ internal sealed record LoadGenOptions(
                     serverPid = OptionValues.ParseInt(name, value, 1, int.MaxValue);
                     break;
                 case "cluster-pids":
-                    foreach (var pid in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    var pids = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+                    // An empty list (a script's PID variables were empty) would silently drop the cluster figures.
+                    if (pids.Length == 0)
+                    {
+                        throw new ArgumentException($"--cluster-pids needs at least one PID, not '{value}'");
+                    }
+
+                    foreach (var pid in pids)
                     {
                         clusterPids.Add(OptionValues.ParseInt(name, pid, 1, int.MaxValue));
                     }

@@ -43,6 +43,17 @@ public sealed class LoadGenOptionsTests
         Assert.Contains($"'{bad}'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(",")]
+    [InlineData(" , ")]
+    public void ClusterPids_AnEmptyList_IsRefused_NotSilentlyNoClusterFigures(string value)
+    {
+        var error = Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--cluster-pids", value]));
+
+        Assert.Contains("--cluster-pids", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ClusterPids_WithoutAValue_IsRefused()
     {
