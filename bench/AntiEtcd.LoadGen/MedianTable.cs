@@ -54,9 +54,10 @@ internal static class MedianTable
             var first = group[0];
             var rps = Median(group, static r => r.RequestsPerSecond);
             var baseline = FindGroup(groups, first.Workload, Baseline, first.Connections);
-            var ratio = baseline is not null && first.Label != Baseline
-                ? (rps / Median(baseline, static r => r.RequestsPerSecond)).ToString("F2", c) + "×"
-                : "";
+            var baselineRps = baseline is not null ? Median(baseline, static r => r.RequestsPerSecond) : 0;
+
+            // A baseline that served nothing gives no ratio (as in ModeTable), not "Infinity×".
+            var ratio = baselineRps > 0 && first.Label != Baseline ? (rps / baselineRps).ToString("F2", c) + "×" : "";
             var each = new StringBuilder();
             long errors = 0;
             foreach (var r in group)

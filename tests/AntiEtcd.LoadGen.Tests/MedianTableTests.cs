@@ -69,6 +69,19 @@ public sealed class MedianTableTests : IDisposable
             rows.Select(static r => (r[WorkloadColumn], r[ConnectionsColumn], r[ThroughColumn], r[VsSingleColumn])));
     }
 
+    [Fact]
+    public void ARow_AgainstASingleRowOfNoThroughput_HasNoRatio()
+    {
+        // A single node that answered nothing (every request failed) is no baseline: no "∞×".
+        Write("r1-single", Run("single", rps: 0));
+        Write("r1-leader", Run("leader", rps: 5_000));
+
+        var rows = Rows(MedianTable.Render(_directory.FullName));
+
+        Assert.Equal("leader", rows[1][ThroughColumn]);
+        Assert.Equal("", rows[1][VsSingleColumn]);
+    }
+
     /// <summary>The cells of each data row of a markdown table (header and separator skipped).</summary>
     private static List<string[]> Rows(string markdown) =>
         [.. markdown.Split('\n', StringSplitOptions.RemoveEmptyEntries)
