@@ -134,6 +134,55 @@ public sealed class JepsenClusterTests(ITestOutputHelper output) : IDisposable
         Assert.True(healed.Term >= successor.Term);
     }
 
+    [Fact]
+    public async Task SlowLinksDelayReplicationUntilHealed()
+    {
+        if (Nodes < 3)
+        {
+            Assert.Skip("slow links need peers");
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = await StartAsync(durable: false, ct);
+        var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30), ct);
+        int other = (leader.Index + 1) % cluster.Nodes.Count;
+
+        // One node's links only: both directions of each, nothing else.
+        cluster.SetLinkDelay(other, TimeSpan.FromMilliseconds(50));
+        for (int from = 0; from < cluster.Nodes.Count; from++)
+        {
+            for (int to = 0; to < cluster.Nodes.Count; to++)
+            {
+                if (from != to)
+                {
+                    var expected = from == other || to == other ? TimeSpan.FromMilliseconds(50) : TimeSpan.Zero;
+                    Assert.Equal(expected, cluster.Link(from, to).Delay);
+                }
+            }
+        }
+
+        // Every link: a write commits only after an append and its acknowledgement crossed delayed links.
+        cluster.SetLinkDelay(null, TimeSpan.FromMilliseconds(100));
+        using var client = Client([cluster.Nodes[leader.Index].ClientUrl]);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await client.PutAsync(new PutRequest { Key = "slow"u8.ToArray(), Value = "v"u8.ToArray() }, ct);
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(190), "a put committed without crossing the delayed links");
+
+        cluster.HealNetwork();
+        for (int from = 0; from < cluster.Nodes.Count; from++)
+        {
+            for (int to = 0; to < cluster.Nodes.Count; to++)
+            {
+                if (from != to)
+                {
+                    Assert.Equal(TimeSpan.Zero, cluster.Link(from, to).Delay);
+                }
+            }
+        }
+
+        await client.PutAsync(new PutRequest { Key = "slow"u8.ToArray(), Value = "w"u8.ToArray() }, ct);
+    }
+
     private async Task<JepsenCluster> StartAsync(bool durable, CancellationToken ct)
     {
         var cluster = await JepsenCluster.StartAsync(new JepsenClusterOptions { Nodes = Nodes, Durable = durable, Directory = _directory }, ct);

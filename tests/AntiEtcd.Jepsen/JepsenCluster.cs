@@ -226,6 +226,25 @@ public sealed class JepsenCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Delays each chunk carried by the links to and from <paramref name="node"/> (both directions), or
+    /// by every link when it is null; <see cref="HealNetwork"/> takes the delay away.
+    /// </summary>
+    public void SetLinkDelay(int? node, TimeSpan delay)
+    {
+        int n = _nodes.Length;
+        for (int from = 0; from < n; from++)
+        {
+            for (int to = 0; to < n; to++)
+            {
+                if (from != to && (node is null || node == from || node == to))
+                {
+                    _links[from, to]!.Delay = delay;
+                }
+            }
+        }
+    }
+
     /// <summary>Passes every link and removes every added delay.</summary>
     public void HealNetwork()
     {

@@ -13,6 +13,10 @@ namespace AntiEtcd.Jepsen;
 /// </remarks>
 public sealed class Nemesis
 {
+    // Per chunk, each way: from a LAN's few milliseconds to past the heartbeat interval, and at the
+    // top a round trip near the election timeout.
+    private static readonly int[] SlowDelaysMs = [5, 30, 100, 250, 400];
+
     private readonly JepsenCluster _cluster;
     private readonly NemesisKind _kind;
     private readonly Random _random;
@@ -45,7 +49,7 @@ public sealed class Nemesis
                 return;
             }
 
-            var kind = _kind == NemesisKind.Mixed ? (NemesisKind)(1 + _random.Next(3)) : _kind;
+            var kind = _kind == NemesisKind.Mixed ? (NemesisKind)(1 + _random.Next((int)NemesisKind.Mixed - 1)) : _kind;
             Faults++;
             switch (kind)
             {
@@ -54,6 +58,9 @@ public sealed class Nemesis
                     break;
                 case NemesisKind.Pause:
                     await PauseAndResumeAsync(stop);
+                    break;
+                case NemesisKind.Slow:
+                    await SlowAndHealAsync(stop);
                     break;
                 default:
                     await PartitionAndHealAsync((PartitionKind)_random.Next(4), stop);
@@ -182,6 +189,23 @@ public sealed class Nemesis
         await PauseForAsync(TimeSpan.FromMilliseconds(_random.Next(1000, 4000)), stop);
         _cluster.HealNetwork();
         Note("partition healed");
+    }
+
+    private async Task SlowAndHealAsync(CancellationToken stop)
+    {
+        if (_cluster.Nodes.Count < 2)
+        {
+            Note("slow links skipped: one node has no links");
+            return;
+        }
+
+        var delay = TimeSpan.FromMilliseconds(SlowDelaysMs[_random.Next(SlowDelaysMs.Length)]);
+        int? node = _random.Next(2) == 0 ? await PickNodeAsync(stop) : null;
+        _cluster.SetLinkDelay(node, delay);
+        Note($"slow links: {(node is { } i ? "every link of " + NodeName(i) : "every link")} delays each chunk {delay.TotalMilliseconds:0} ms");
+        await PauseForAsync(TimeSpan.FromMilliseconds(_random.Next(1000, 4000)), stop);
+        _cluster.HealNetwork();
+        Note("slow links healed");
     }
 
     private static void BlockBetween(int[] a, int[] b, List<(int From, int To)> blocked)

@@ -40,7 +40,7 @@ try
                 options.ServerArguments = Next().Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 break;
             case "--help" or "-h":
-                Console.WriteLine("usage: AntiEtcd.Jepsen [--workload register|append|lease|watch|all] [--nemesis none|kill|pause|partition|mixed] [--nodes 1|3|5] [--data] [--time SECONDS] [--seed N] [--workers N] [--name NAME] [--server-args \"--opt value ...\"]");
+                Console.WriteLine("usage: AntiEtcd.Jepsen [--workload register|append|lease|watch|all] [--nemesis none|kill|pause|partition|slow|mixed] [--nodes 1|3|5] [--data] [--time SECONDS] [--seed N] [--workers N] [--name NAME] [--server-args \"--opt value ...\"]");
                 return 0;
             default:
                 throw new ArgumentException($"unknown option {args[i]}");
