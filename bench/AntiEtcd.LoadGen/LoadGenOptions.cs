@@ -203,6 +203,8 @@ internal sealed record LoadGenOptions(
                         throw new ArgumentException($"--cluster-pids needs at least one PID, not '{value}'");
                     }
 
+                    // The last --cluster-pids wins, as every other option's last value does.
+                    clusterPids.Clear();
                     foreach (var pid in pids)
                     {
                         clusterPids.Add(OptionValues.ParseInt(name, pid, 1, int.MaxValue));

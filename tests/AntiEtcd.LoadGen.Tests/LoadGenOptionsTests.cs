@@ -22,6 +22,15 @@ public sealed class LoadGenOptionsTests
     }
 
     [Fact]
+    public void ClusterPids_GivenTwice_TheLastListWins()
+    {
+        var options = LoadGenOptions.Parse(["--cluster-pids", "1,2", "--cluster-pids", "7,8,9"]);
+
+        Assert.NotNull(options);
+        Assert.Equal([7, 8, 9], options.ClusterPids);
+    }
+
+    [Fact]
     public void ClusterPids_AreEmptyByDefault()
     {
         var options = LoadGenOptions.Parse([]);
