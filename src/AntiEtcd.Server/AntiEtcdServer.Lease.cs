@@ -114,7 +114,7 @@ public sealed partial class AntiEtcdServer
             ThrowIfNotLeading(term);
             try
             {
-                var revoke = await LeaseRevokeAsync(new LeaseRevokeRequest { Id = request.Id }, LeaderDecision(), cancellationToken).ConfigureAwait(false);
+                var revoke = await LeaseRevokeAsync(new LeaseRevokeRequest { Id = request.Id }, LeaderDecision(term), cancellationToken).ConfigureAwait(false);
                 response.Header = revoke.Header;
                 return response;
             }
@@ -197,10 +197,12 @@ public sealed partial class AntiEtcdServer
     }
 
     /// <summary>
-    /// The context of a revoke this leader decided from its own deadlines: leader-only, so it is proposed here and
-    /// never forwarded to another leader (whose deadlines may be later), and without waiting for readiness.
+    /// The context of a revoke this leader decided from its own deadlines in <paramref name="term"/>: leader-only, so it
+    /// is proposed here and never forwarded to another leader (whose deadlines may be later), only while the node is
+    /// still in that term (checked by the Raft loop as it proposes: not even a deposition and re-election of this node
+    /// can come in between), and without waiting for readiness.
     /// </summary>
-    private static RequestContext LeaderDecision() => new() { LeaderOnly = true, NoWaitQuorum = true };
+    private static RequestContext LeaderDecision(ulong term) => new() { LeaderOnly = true, NoWaitQuorum = true, RequiredTerm = term };
 
     /// <summary>A lease's remaining and granted TTL and, on request, its keys (SPEC §5.4).</summary>
     /// <param name="request">The request.</param>
@@ -298,7 +300,7 @@ public sealed partial class AntiEtcdServer
         }
 
         var expired = await Loop.ExecuteAsync(static (_, lessor) => lessor.Expired(), Lessor, false, cancellationToken).ConfigureAwait(false);
-        var context = IsClusterMode ? LeaderDecision() : null;
+        var context = IsClusterMode ? LeaderDecision(term) : null;
         foreach (var id in expired)
         {
             if (!LeadsIn(term))
@@ -312,7 +314,7 @@ public sealed partial class AntiEtcdServer
             {
                 await LeaseRevokeAsync(new LeaseRevokeRequest { Id = id }, context, cancellationToken).ConfigureAwait(false);
             }
-            catch (AntiEtcdRequestException) when (!LeadsIn(term))
+            catch (Exception ex) when (ex is (AntiEtcdRequestException or LeadershipLostException) && !LeadsIn(term))
             {
                 // Deposed during the revoke ("not leader", or its entry lost with the term): expected, not a failure
                 // of the check; whatever the outcome, the new leader decides from its own deadlines.

@@ -125,11 +125,17 @@ public sealed partial class AntiEtcdServer
 
             if (leader == LocalMember)
             {
-                var proposal = new Proposal(encoded);
+                var proposal = new Proposal(encoded) { RequiredTerm = context?.RequiredTerm ?? 0 };
                 _raft!.Propose(proposal);
                 if (await AwaitProposalAsync(proposal, outcomeDeadline, cancellationToken).ConfigureAwait(false) is { } applied)
                 {
                     return applied;
+                }
+
+                if (proposal.RequiredTerm != 0)
+                {
+                    // Decided in a term that is over: whoever leads now decides again from its own state.
+                    throw new LeadershipLostException();
                 }
 
                 // Not proposed: safe to send to whoever leads now.

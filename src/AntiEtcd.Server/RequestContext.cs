@@ -42,6 +42,9 @@ public sealed class RequestContext
     /// <summary>Free-form state for filters, shared by the requests of one connection.</summary>
     public IDictionary<string, object?> Items { get; }
 
+    /// <summary>A write decided in this term (a lease expiry) is proposed only while the node leads in it; 0: any term.</summary>
+    internal ulong RequiredTerm { get; init; }
+
     /// <summary>True once the auth filter's <c>InitContext</c> ran for this context's connection.</summary>
     internal bool FilterInitialized { get; set; }
 }

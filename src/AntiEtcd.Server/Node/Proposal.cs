@@ -15,6 +15,13 @@ internal sealed class Proposal(ReadOnlyMemory<byte> command)
     public ReadOnlyMemory<byte> Command => command;
 
     /// <summary>
+    /// 0 for a client write; otherwise the term the decision to write it was taken in (a lease expiry, decided from
+    /// that term's deadlines): the loop proposes it only while the node's term is still this one, checked where the
+    /// core takes it, so no deposition and re-election can slip in between the decision and the proposal.
+    /// </summary>
+    public ulong RequiredTerm { get; init; }
+
+    /// <summary>
     /// Completes when the entry is applied (<see cref="ApplyOutcomeKind.Applied"/>), when another entry took its index
     /// or a snapshot covered it, or at once with <see cref="ApplyOutcomeKind.NotProposed"/> when this node could not
     /// propose it.

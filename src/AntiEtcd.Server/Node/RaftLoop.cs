@@ -233,6 +233,12 @@ internal sealed partial class RaftLoop : IAsyncDisposable
                 _node.Step(input.Message!);
                 break;
             case RaftInputKind.Propose:
+                if (input.Completion is Proposal { RequiredTerm: not 0 } bound && bound.RequiredTerm != _node.Term)
+                {
+                    bound.NotProposed();
+                    break;
+                }
+
                 var proposed = _node.Propose(input.Data);
                 if (input.Completion is Proposal proposal)
                 {
