@@ -149,17 +149,7 @@ public sealed class JepsenClusterTests(ITestOutputHelper output) : IDisposable
 
         // One node's links only: both directions of each, nothing else.
         cluster.SetLinkDelay(other, TimeSpan.FromMilliseconds(50));
-        for (int from = 0; from < cluster.Nodes.Count; from++)
-        {
-            for (int to = 0; to < cluster.Nodes.Count; to++)
-            {
-                if (from != to)
-                {
-                    var expected = from == other || to == other ? TimeSpan.FromMilliseconds(50) : TimeSpan.Zero;
-                    Assert.Equal(expected, cluster.Link(from, to).Delay);
-                }
-            }
-        }
+        AssertLinkDelays(cluster, (from, to) => from == other || to == other ? TimeSpan.FromMilliseconds(50) : TimeSpan.Zero);
 
         // Every link: a write commits only after an append and its acknowledgement crossed delayed links.
         cluster.SetLinkDelay(null, TimeSpan.FromMilliseconds(100));
@@ -169,18 +159,23 @@ public sealed class JepsenClusterTests(ITestOutputHelper output) : IDisposable
         Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(190), "a put committed without crossing the delayed links");
 
         cluster.HealNetwork();
+        AssertLinkDelays(cluster, (_, _) => TimeSpan.Zero);
+
+        await client.PutAsync(new PutRequest { Key = "slow"u8.ToArray(), Value = "w"u8.ToArray() }, ct);
+    }
+
+    private static void AssertLinkDelays(JepsenCluster cluster, Func<int, int, TimeSpan> expected)
+    {
         for (int from = 0; from < cluster.Nodes.Count; from++)
         {
             for (int to = 0; to < cluster.Nodes.Count; to++)
             {
                 if (from != to)
                 {
-                    Assert.Equal(TimeSpan.Zero, cluster.Link(from, to).Delay);
+                    Assert.Equal(expected(from, to), cluster.Link(from, to).Delay);
                 }
             }
         }
-
-        await client.PutAsync(new PutRequest { Key = "slow"u8.ToArray(), Value = "w"u8.ToArray() }, ct);
     }
 
     private async Task<JepsenCluster> StartAsync(bool durable, CancellationToken ct)
