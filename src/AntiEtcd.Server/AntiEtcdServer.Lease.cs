@@ -314,7 +314,13 @@ public sealed partial class AntiEtcdServer
             {
                 await LeaseRevokeAsync(new LeaseRevokeRequest { Id = id }, context, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is (AntiEtcdRequestException or LeadershipLostException) && !LeadsIn(term))
+            catch (LeadershipLostException)
+            {
+                // Not proposed in the term that decided it (deposed, a leadership transfer, the node stopping): nothing
+                // was written, and whoever leads at the next check decides again from its own deadlines.
+                return;
+            }
+            catch (AntiEtcdRequestException) when (!LeadsIn(term))
             {
                 // Deposed during the revoke ("not leader", or its entry lost with the term): expected, not a failure
                 // of the check; whatever the outcome, the new leader decides from its own deadlines.
