@@ -58,6 +58,62 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Every_option_of_the_table_reaches_its_own_property()
+    {
+        // Distinct values, so an option wired to the wrong property (or not at all) shows.
+        var o = AntiEtcdCommandLine.Parse([
+            "--cert", "c.pem", "--key", "k.pem", "--ca", "ca.pem", "--client_cert_auth", "1",
+            "--peer_cert", "pc.pem", "--peer_key", "pk.pem", "--peer_ca", "pca.pem",
+            "--cluster_key_file", "key.txt", "--election_timeout", "701", "--heartbeat_timeout", "102", "--leader_priority", "3",
+            "--wait_quorum_timeout", "30001", "--forward_timeout", "5002", "--replication_timeout", "5003", "--reconnect_interval", "1004",
+            "--ws_keepalive_interval", "30005", "--data", "/var/lib/x", "--persist_interval", "6", "--persist_filter", "f.dll:N.T",
+            "--snapshot_entries", "7", "--auth_filter", "a.dll:N.A", "--compact_revisions", "8", "--import_antietcd", "old.json.gz",
+            "--max_request_bytes", "9", "--max_txn_ops", "10", "--max_watches_per_connection", "11",
+            "--watch_progress_notify_interval", "12", "--use_base64", "1", "--logs", "watch",
+        ]).Options;
+        Assert.Equal(("c.pem", "k.pem", "ca.pem", true), (o.Cert, o.Key, o.Ca, o.ClientCertAuth));
+        Assert.Equal(("pc.pem", "pk.pem", "pca.pem", "key.txt"), (o.PeerCert, o.PeerKey, o.PeerCa, o.ClusterKeyFile));
+        Assert.Equal((701, 102, 3), (o.ElectionTimeout, o.HeartbeatTimeout, o.LeaderPriority));
+        Assert.Equal((30001, 5002, 5003, 1004, 30005), (o.WaitQuorumTimeout, o.ForwardTimeout, o.ReplicationTimeout, o.ReconnectInterval, o.WsKeepaliveInterval));
+        Assert.Equal(("/var/lib/x", 6, "f.dll:N.T", 7), (o.Data, o.PersistInterval, o.PersistFilterType, o.SnapshotEntries));
+        Assert.Equal(("a.dll:N.A", 8, "old.json.gz"), (o.AuthFilterType, o.CompactRevisions, o.ImportAntietcd));
+        Assert.Equal((9, 10, 11, 12), (o.MaxRequestBytes, o.MaxTxnOps, o.MaxWatchesPerConnection, o.WatchProgressNotifyInterval));
+        Assert.True(o.UseBase64);
+        Assert.Equal(AntiEtcdLogs.Watch, o.Logs);
+        Assert.Null(o.PersistFilter);
+        Assert.Null(o.AuthFilter);
+    }
+
+    [Theory]
+    [InlineData("--max_request_bytes", "0")]
+    [InlineData("--max_request_bytes", "2147483648")]
+    [InlineData("--max_watches_per_connection", "0")]
+    [InlineData("--snapshot_entries", "0")]
+    [InlineData("--ws_keepalive_interval", "-1")]
+    [InlineData("--persist_interval", "1e3")]
+    [InlineData("--compact_revisions", "2147483648")]
+    [InlineData("--watch_progress_notify_interval", "")]
+    [InlineData("--use_base64", "2")]
+    [InlineData("--client_cert_auth", "maybe")]
+    public void Integer_and_boolean_options_outside_their_range_are_usage_errors(string option, string value)
+    {
+        var error = Assert.Throws<ArgumentException>(() => AntiEtcdCommandLine.Parse([option, value]));
+        Assert.Contains(option.TrimStart('-'), error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--max_request_bytes", "1")]
+    [InlineData("--max_request_bytes", "2147483647")]
+    [InlineData("--ws_keepalive_interval", "0")]
+    [InlineData("--compact_revisions", "0")]
+    [InlineData("--persist_interval", "2147483647")]
+    public void Range_bounds_are_accepted(string option, string value)
+    {
+        var options = AntiEtcdCommandLine.Parse([option, value]).Options;
+        options.Validate();
+    }
+
+    [Fact]
     public void Unknown_options_are_kept_and_warned_about_once()
     {
         var line = AntiEtcdCommandLine.Parse(["--my_filter_setting", "X", "--other", "y"]);
