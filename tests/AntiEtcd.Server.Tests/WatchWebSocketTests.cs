@@ -143,6 +143,37 @@ public sealed class WatchWebSocketTests : IAsyncLifetime
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, ws.CloseStatus);
     }
 
+    [Theory]
+    [InlineData("/v3/watch")]
+    [InlineData("/v3/lease/keepalive")]
+    public async Task A_message_of_exactly_max_request_bytes_is_read_whole_and_one_more_byte_closes_with_1009(string path)
+    {
+        // Larger than the first receive buffer (16 KiB), so the message is assembled across buffer growth.
+        const int limit = 50_000;
+        await using var node = await RunningServer.StartAsync(o => o.MaxRequestBytes = limit);
+        static string Padded(string prefix, int length) => prefix + new string('x', length - prefix.Length - 2) + "\"}";
+        var keepalive = path.EndsWith("keepalive", StringComparison.Ordinal);
+        var prefix = keepalive ? "{\"ID\":\"7\",\"pad\":\"" : "{\"create_request\":{\"key\":\"Zm9v\"},\"pad\":\"";
+
+        await using (var ws = await WsClient.ConnectAsync(node.Server, path))
+        {
+            var message = Padded(prefix, limit);
+            Assert.Equal(limit, System.Text.Encoding.UTF8.GetByteCount(message));
+            await ws.SendAsync(message);
+            var expected = keepalive
+                ? $"{{\"result\":{{\"header\":{H(node.Server, 1)},\"ID\":\"7\"}}}}"
+                : $"{{\"result\":{{\"header\":{H(node.Server, 1)},\"watch_id\":\"0\",\"created\":true}}}}";
+            Assert.Equal(expected, await ws.ReceiveAsync());
+        }
+
+        await using (var ws = await WsClient.ConnectAsync(node.Server, path))
+        {
+            await ws.SendAsync(Padded(prefix, limit + 1));
+            Assert.Null(await ws.ReceiveAsync());
+            Assert.Equal(WebSocketCloseStatus.MessageTooBig, ws.CloseStatus);
+        }
+    }
+
     [Fact]
     public async Task A_client_that_does_not_read_is_closed_with_1013_and_writes_go_on()
     {
