@@ -137,6 +137,31 @@ public sealed class AccessLogTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Websocket_lines_name_the_client_by_x_forwarded_for_as_request_lines_do()
+    {
+        await StartAsync(AntiEtcdLogs.Access | AntiEtcdLogs.Watch);
+        await using var ws = await WsClient.ConnectAsync(_server!, headers: new Dictionary<string, string> { ["X-Forwarded-For"] = "198.51.100.9, 10.0.0.1" });
+        const string create = "{\"create_request\":{\"key\":\"Zm9v\"}}";
+        await ws.SendAsync(create);
+        var created = await ws.ReceiveAsync();
+        Assert.NotNull(created);
+
+        await LineAsync($"^{Time} 198\\.51\\.100\\.9 -> {Regex.Escape(create)}$");
+        await LineAsync($"^{Time} 198\\.51\\.100\\.9 <- {Regex.Escape(created)}$");
+    }
+
+    [Fact]
+    public async Task Keepalive_stream_messages_are_logged_as_they_arrive()
+    {
+        await StartAsync(AntiEtcdLogs.Access);
+        await using var ws = await WsClient.ConnectAsync(_server!, "/v3/lease/keepalive", new Dictionary<string, string> { ["X-Forwarded-For"] = "198.51.100.9" });
+        await ws.SendAsync("{\"ID\":\"9\"}");
+        Assert.NotNull(await ws.ReceiveAsync());
+
+        await LineAsync($"^{Time} 198\\.51\\.100\\.9 -> \\{{\"ID\":\"9\"\\}}$");
+    }
+
+    [Fact]
     public async Task Access_alone_does_not_log_outgoing_watch_messages()
     {
         await StartAsync(AntiEtcdLogs.Access);

@@ -13,9 +13,14 @@ public sealed class WsClient : IAsyncDisposable
 
     public string? CloseDescription => _socket.CloseStatusDescription;
 
-    public static async Task<WsClient> ConnectAsync(AntiEtcdServer server, string path = "/v3/watch")
+    public static async Task<WsClient> ConnectAsync(AntiEtcdServer server, string path = "/v3/watch", IReadOnlyDictionary<string, string>? headers = null)
     {
         var client = new WsClient();
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            client._socket.Options.SetRequestHeader(name, value);
+        }
+
         await client._socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.LocalPort}{path}"), TestContext.Current.CancellationToken);
         return client;
     }

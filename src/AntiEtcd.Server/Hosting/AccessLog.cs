@@ -28,8 +28,11 @@ internal static class AccessLog
         return text.ToString();
     }
 
-    /// <summary>The first <c>X-Forwarded-For</c> entry, or the socket's address (used only here, SPEC §11.5).</summary>
-    private static string ClientAddress(HttpContext context)
+    /// <summary>
+    /// The first <c>X-Forwarded-For</c> entry, or the socket's address: the client address of every access and watch
+    /// log line (SPEC §11.5), and used nowhere else.
+    /// </summary>
+    public static string ClientAddress(HttpContext context)
     {
         var forwarded = context.Request.Headers["X-Forwarded-For"].ToString();
         if (forwarded.Length > 0)

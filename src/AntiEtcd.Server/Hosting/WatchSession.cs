@@ -157,14 +157,19 @@ internal sealed class WatchSession : IAsyncDisposable
         }
     }
 
-    private async Task HandleWatchMessageAsync(SocketWatchStream stream, ReadOnlyMemory<byte> text)
+    /// <summary>The <c>access</c> log line of an incoming client message, on a watch or a keepalive stream (SPEC §11.5).</summary>
+    private void LogIncoming(ReadOnlyMemory<byte> text)
     {
         if (_server.Options.Logs.HasFlag(AntiEtcdLogs.Access))
         {
-            var line = $"{_server.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {_context.Connection.RemoteIpAddress} -> {System.Text.Encoding.UTF8.GetString(text.Span)}";
+            var line = $"{_server.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {AccessLog.ClientAddress(_context)} -> {System.Text.Encoding.UTF8.GetString(text.Span)}";
             Log.Access(_watchLog, line);
         }
+    }
 
+    private async Task HandleWatchMessageAsync(SocketWatchStream stream, ReadOnlyMemory<byte> text)
+    {
+        LogIncoming(text);
         var request = ApiJsonReader.ReadWatchRequest(text.Span);
         switch (request.Error)
         {
@@ -227,7 +232,7 @@ internal sealed class WatchSession : IAsyncDisposable
 
                     if (_server.Options.Logs.HasFlag(AntiEtcdLogs.Watch))
                     {
-                        var line = $"{_server.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {_context.Connection.RemoteIpAddress} <- {System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan)}";
+                        var line = $"{_server.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {AccessLog.ClientAddress(_context)} <- {System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan)}";
                         Log.Access(_watchLog, line);
                     }
 
@@ -271,6 +276,7 @@ internal sealed class WatchSession : IAsyncDisposable
             {
                 using (message)
                 {
+                    LogIncoming(message.Memory);
                     output.Clear();
                     try
                     {
