@@ -139,6 +139,11 @@ public sealed class TestCluster : IAsyncDisposable
 
     public void Heal(int index) => ForEachLinkOf(index, static link => link.Heal());
 
+    /// <summary>Cuts only the outgoing connection of <paramref name="from"/> to <paramref name="to"/> (needs proxies).</summary>
+    public void CutLink(int from, int to) => _links[from, to]!.Cut();
+
+    public void HealLink(int from, int to) => _links[from, to]!.Heal();
+
     /// <summary>Holds every peer link into and out of <paramref name="index"/> open but silent (needs proxies): see <see cref="LinkProxy.Hold"/>.</summary>
     public void Hold(int index) => ForEachLinkOf(index, static link => link.Hold());
 
