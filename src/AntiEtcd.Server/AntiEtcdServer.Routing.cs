@@ -297,6 +297,62 @@ public sealed partial class AntiEtcdServer
         }
     }
 
+    /// <summary>
+    /// GET /health (SPEC §6.2): null when the node is ready for linearizable reads (L and W, confirmed by a read index
+    /// within 1 s), or with <paramref name="serializable"/> for local reads (L) with a leader known; otherwise the reason.
+    /// Never waits for readiness: a load balancer asks now.
+    /// </summary>
+    internal async Task<string?> HealthProblemAsync(bool serializable, CancellationToken cancellationToken)
+    {
+        if (RaftState.LeaderNodeId is null)
+        {
+            return "etcdserver: no leader";
+        }
+
+        if (ImportState == "pending")
+        {
+            // No request kind is ready until the import's outcome is known (SPEC §8.4, §9.6).
+            return "etcdserver: not ready (import_antietcd pending)";
+        }
+
+        if (!IsClusterMode)
+        {
+            // A one-node cluster that runs leads, and is ready for every kind of read.
+            return null;
+        }
+
+        var now = _time.GetTimestamp();
+        try
+        {
+            var ready = await LocalReadyIndexAsync(now, cancellationToken).ConfigureAwait(false);
+            if (Applied.AppliedIndex < ready)
+            {
+                return "etcdserver: not ready";
+            }
+
+            if (serializable)
+            {
+                return _raft!.Status.Leader.IsNone ? "etcdserver: no leader" : null;
+            }
+
+            await WaitWritableAsync(now, cancellationToken).ConfigureAwait(false);
+            await _raft!.ReadIndexAsync().WaitAsync(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (AntiEtcdRequestException ex) when (ex.Code == 503)
+        {
+            return ex.Message.EndsWith(EtcdErrors.NotExecuted, StringComparison.Ordinal) ? ex.Message[..^EtcdErrors.NotExecuted.Length] : ex.Message;
+        }
+        catch (NoLeaderException)
+        {
+            return "etcdserver: no leader";
+        }
+        catch (TimeoutException)
+        {
+            return "etcdserver: request timed out";
+        }
+    }
+
     /// <summary>Runs a read on the apply loop once the barrier's index is applied; at the deadline U9 (linearizable) or U3.</summary>
     private async Task<TResult> ReadAfterAsync<TState, TResult>(Func<MvccStore, TState, TResult> function, TState state, bool serializable, RequestContext? context, CancellationToken cancellationToken)
     {

@@ -166,7 +166,7 @@ internal sealed class RequestHandler
             case "/health":
                 RequireMethod(context, "GET, HEAD", HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
                 ThrowIfStopping();
-                return (null, WriteHealth(response));
+                return (null, await WriteHealthAsync(response, QueryFlags(request).HasFlag(RequestFlags.Serializable), context.RequestAborted).ConfigureAwait(false));
             case "/metrics":
                 RequireMethod(context, "GET", HttpMethods.IsGet(request.Method));
                 ThrowIfStopping();
@@ -310,24 +310,25 @@ internal sealed class RequestHandler
         }
     }
 
-    /// <summary>GET /health (SPEC §6.2). A one-node cluster that runs is ready for every kind of read.</summary>
-    private int WriteHealth(PooledBufferWriter response)
+    /// <summary>GET /health (SPEC §6.2): <c>{"health":"true"}</c>, or 503 with the reason the node is not ready.</summary>
+    private async Task<int> WriteHealthAsync(PooledBufferWriter response, bool serializable, CancellationToken cancellationToken)
     {
-        if (_server.RaftState.LeaderNodeId is null)
+        var problem = await _server.HealthProblemAsync(serializable, cancellationToken).ConfigureAwait(false);
+        if (problem is null)
         {
-            response.Write("{\"health\":\"false\",\"reason\":\"etcdserver: no leader\"}"u8);
-            return 503;
+            response.Write("{\"health\":\"true\"}"u8);
+            return 200;
         }
 
-        if (_server.ImportState == "pending")
+        using (var writer = ApiJsonWriter.CreateWriter(response))
         {
-            // No request kind is ready until the import's outcome is known (SPEC §8.4, §9.6).
-            response.Write("{\"health\":\"false\",\"reason\":\"etcdserver: not ready (import_antietcd pending)\"}"u8);
-            return 503;
+            writer.WriteStartObject();
+            writer.WriteString("health"u8, "false"u8);
+            writer.WriteString("reason"u8, problem);
+            writer.WriteEndObject();
         }
 
-        response.Write("{\"health\":\"true\"}"u8);
-        return 200;
+        return 503;
     }
 
     private static RequestFlags QueryFlags(HttpRequest request)

@@ -11,6 +11,19 @@ public sealed class LeaderUnreachableTests
 {
     private const string U4 = "etcdserver: leader unreachable (request not executed, safe to retry)";
 
+    /// <summary>Cuts the follower's own connection to the leader (the leader's connection to it stays up) and waits until it notices.</summary>
+    private static async Task CutFromLeaderAsync(TestCluster cluster, int follower, int leader)
+    {
+        cluster.CutLink(follower, leader);
+        var unreachable = $"peer {cluster.Names[leader]} is unreachable";
+        await Until.TrueAsync(
+            async () => (await cluster.StatusAsync(follower)).Body["errors"] is JsonArray errors && errors.Any(e => e?.GetValue<string>() == unreachable),
+            TimeSpan.FromSeconds(10),
+            () => $"{cluster.Names[follower]} never reported '{unreachable}'");
+        var status = await cluster.StatusAsync(follower);
+        Assert.Equal(cluster.Names[leader], status.Body["leaderNodeId"]?.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_follower_cut_from_its_leader_answers_U4_executes_nothing_and_recovers()
     {
@@ -20,15 +33,7 @@ public sealed class LeaderUnreachableTests
         await cluster.PutOkAsync(follower, "k", "before");
         Assert.Equal("before", await cluster.GetAsync(follower, "k", serializable: true));
 
-        // Only the follower's own connection to the leader goes; the leader's connection to it stays up.
-        cluster.CutLink(follower, leader);
-        var unreachable = $"peer {cluster.Names[leader]} is unreachable";
-        await Until.TrueAsync(
-            async () => (await cluster.StatusAsync(follower)).Body["errors"] is JsonArray errors && errors.Any(e => e?.GetValue<string>() == unreachable),
-            TimeSpan.FromSeconds(10),
-            () => $"{cluster.Names[follower]} never reported '{unreachable}'");
-        var status = await cluster.StatusAsync(follower);
-        Assert.Equal(cluster.Names[leader], status.Body["leaderNodeId"]?.GetValue<string>());
+        await CutFromLeaderAsync(cluster, follower, leader);
 
         var atOnce = await cluster.PutAsync(follower, "k", "during", query: "nowaitquorum=true");
         Assert.True(atOnce.Status == 503 && atOnce.Message == U4, atOnce.ToString());
@@ -52,5 +57,56 @@ public sealed class LeaderUnreachableTests
         Assert.Equal("before", await cluster.GetAsync(leader, "k"));
         Assert.Equal("before", await cluster.GetAsync(follower, "k"));
         Assert.Null((await cluster.PostAsync(leader, "/v3/lease/leases", new JsonObject())).Body["leases"]);
+    }
+
+    [Fact]
+    public async Task Health_of_a_follower_cut_from_its_leader_is_false_and_serializable_health_true()
+    {
+        await using var cluster = await TestCluster.StartAsync(3, proxies: true);
+        var leader = await cluster.WaitForLeaderAsync();
+        var follower = (leader + 1) % 3;
+        await cluster.PutOkAsync(leader, "k", "v");
+        await Until.TrueAsync(
+            async () => await HealthAsync(cluster, follower, "") == ("true", 200),
+            TimeSpan.FromSeconds(10),
+            () => "the follower never became healthy");
+
+        // SPEC §6.2: /health needs readiness L and W; the follower has L only.
+        await CutFromLeaderAsync(cluster, follower, leader);
+        var (health, status) = await HealthAsync(cluster, follower, "");
+        Assert.True((health, status) == ("false", 503), $"{health} {status}");
+        Assert.Equal(("true", 200), await HealthAsync(cluster, follower, "?serializable=true"));
+        Assert.Equal(("true", 200), await HealthAsync(cluster, leader, ""));
+
+        cluster.HealLink(follower, leader);
+        await Until.TrueAsync(
+            async () => await HealthAsync(cluster, follower, "") == ("true", 200),
+            TimeSpan.FromSeconds(10),
+            () => "the follower did not become healthy again");
+    }
+
+    [Fact]
+    public async Task Health_of_a_node_that_knows_no_leader_is_false_with_a_reason()
+    {
+        await using var cluster = TestCluster.Create(3);
+        await cluster.StartNodeAsync(0);
+        foreach (var query in new[] { "", "?serializable=true" })
+        {
+            using var response = await cluster.Http[0].GetAsync("/health" + query, TestContext.Current.CancellationToken);
+            Assert.Equal(503, (int)response.StatusCode);
+            Assert.Equal("{\"health\":\"false\",\"reason\":\"etcdserver: no leader\"}", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+    }
+
+    private static async Task<(string? Health, int Status)> HealthAsync(TestCluster cluster, int index, string query)
+    {
+        using var response = await cluster.Http[index].GetAsync("/health" + query, TestContext.Current.CancellationToken);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        if (body["health"]?.GetValue<string>() == "false")
+        {
+            Assert.False(string.IsNullOrEmpty(body["reason"]?.GetValue<string>()), body.ToJsonString());
+        }
+
+        return (body["health"]?.GetValue<string>(), (int)response.StatusCode);
     }
 }
