@@ -134,6 +134,46 @@ public sealed class SnapshotStoreTests
         Assert.Equal([40ul, 30ul], keepTwo.List().Select(s => s.Index));
     }
 
+    [Theory]
+    [InlineData("magic", "not a snapshot (bad magic)")]
+    [InlineData("crc", "header or footer CRC mismatch")]
+    [InlineData("version", "snapshot format version 2 is not supported (this antietcd supports 1)")]
+    [InlineData("index", "the header's index and term differ from the file name")]
+    [InlineData("term", "the header's index and term differ from the file name")]
+    [InlineData("length", "data length 7 does not match the file size")]
+    public async Task Load_skips_a_snapshot_whose_header_or_footer_is_wrong_with_the_reason(string damage, string reason)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fs = new MemoryStorageFileSystem();
+        var store = SnapshotStore.Open(Dir, fs, retain: 2);
+        await store.SaveAsync(20, 1, Bytes("twenty"), ct);
+        var newest = await store.SaveAsync(30, 1, Bytes("thirty"), ct);
+        var bytes = fs.GetFileBytes(newest.FilePath);
+        var header = bytes.AsSpan(0, 32);
+        var footer = bytes.AsSpan(bytes.Length - 16);
+        switch (damage)
+        {
+            case "magic": header[0] = (byte)'X'; break;
+            case "crc": header[12] ^= 0x01; break;
+            case "version": System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header[8..], 2); break;
+            case "index": System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(header[16..], 31); break;
+            case "term": System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(header[24..], 2); break;
+            default: System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(footer, 7); break;
+        }
+
+        if (damage is not ("magic" or "crc"))
+        {
+            // A consistent file of another kind, not a damaged one: the header and footer CRC is made to match again.
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(footer[12..], ReferenceCrc32C.Compute([.. header, .. footer[..12]]));
+        }
+
+        fs.SetFileBytes(newest.FilePath, bytes);
+        var result = store.LoadNewestValid();
+        Assert.Equal(20ul, result.Snapshot!.Index);
+        Assert.Equal("twenty", Text(result.Snapshot.Data));
+        Assert.Equal([$"snapshot: {newest.FilePath}: skipped, {reason}"], result.Warnings);
+    }
+
     [Fact]
     public async Task Load_skips_damaged_and_rejected_snapshots_newest_first()
     {
