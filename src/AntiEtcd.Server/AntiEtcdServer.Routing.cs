@@ -253,6 +253,11 @@ public sealed partial class AntiEtcdServer
             {
                 throw EtcdErrors.ReadTimedOut();
             }
+            catch (ObjectDisposedException)
+            {
+                // The Raft loop stopped with the node while the read waited: nothing was read, so "not executed" holds.
+                throw EtcdErrors.Stopping();
+            }
             catch (NoLeaderException)
             {
                 if (await WaitOtherLeaderAsync(default, 0, outcomeDeadline, cancellationToken).ConfigureAwait(false) is null)
@@ -350,6 +355,11 @@ public sealed partial class AntiEtcdServer
         catch (TimeoutException)
         {
             return "etcdserver: request timed out";
+        }
+        catch (ObjectDisposedException)
+        {
+            // The Raft loop stopped with the node while the check waited for its read index.
+            return "Server is stopping";
         }
     }
 
