@@ -20,6 +20,9 @@ public sealed partial class AntiEtcdServer
     private readonly ConcurrentDictionary<ulong, PendingForward> _forwards = new();
     private long _nextForwardId;
 
+    /// <summary>Forwarded requests handed to a connection and still waiting for their reply; for tests.</summary>
+    internal int ForwardsSent => _forwards.Values.Count(static p => p.ConnectionId != 0);
+
     /// <summary>Forwards a write; throws U4 if it could not be sent, U8 if the connection broke after, U6 at the deadline.</summary>
     private async Task<ForwardReply> ForwardWriteAsync(NodeId leader, byte[] command, long deadline, CancellationToken cancellationToken)
     {

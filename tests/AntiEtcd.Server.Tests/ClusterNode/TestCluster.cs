@@ -144,6 +144,12 @@ public sealed class TestCluster : IAsyncDisposable
 
     public void HealLink(int from, int to) => _links[from, to]!.Heal();
 
+    /// <summary>Holds only the outgoing connection of <paramref name="from"/> to <paramref name="to"/> open but silent (needs proxies).</summary>
+    public void HoldLink(int from, int to) => _links[from, to]!.Hold();
+
+    /// <summary>Forwards again on the link <see cref="HoldLink"/> held.</summary>
+    public void ReleaseLink(int from, int to) => _links[from, to]!.Release();
+
     /// <summary>Holds every peer link into and out of <paramref name="index"/> open but silent (needs proxies): see <see cref="LinkProxy.Hold"/>.</summary>
     public void Hold(int index) => ForEachLinkOf(index, static link => link.Hold());
 
