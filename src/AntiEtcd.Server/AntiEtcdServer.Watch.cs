@@ -42,6 +42,13 @@ public sealed partial class AntiEtcdServer
         var created = await Loop.ExecuteAsync(
             static (store, s) =>
             {
+                if (s.Request.StartRevision > 0 && s.Request.StartRevision < store.CompactRevision)
+                {
+                    // Refused before it exists: the caller gets the exception and the callback nothing (over WebSocket
+                    // the same request is created and then canceled, SPEC §7.4; in process the throw is that answer).
+                    return (Failure: null, Created: null, store.CompactRevision);
+                }
+
                 var stream = s.Server.Embedded;
                 stream.PendingCallback = s.Callback;
                 stream.LastCreated = null;
@@ -58,11 +65,12 @@ public sealed partial class AntiEtcdServer
             throw EtcdErrors.BadRequest(reason);
         }
 
-        var id = created.Created!.WatchId;
-        if (request.StartRevision > 0 && request.StartRevision < created.CompactRevision)
+        if (created.Created is null)
         {
             throw new AntiEtcdRequestException(400, 11, "etcdserver: mvcc: required revision has been compacted", created.CompactRevision);
         }
+
+        var id = created.Created.WatchId;
 
         // Replay in bounded steps, each its own loop operation, so writes keep flowing meanwhile.
         while (Embedded.HasReplaying)

@@ -128,6 +128,10 @@ public sealed class EmbeddedWatchTests : IAsyncLifetime
         Assert.Equal((400, 11, "etcdserver: mvcc: required revision has been compacted"), (error.Code, error.GrpcCode, error.Message));
         Assert.Equal(4, error.CompactRevision);
 
+        // Refused, not created: its callback hears nothing (no created-then-canceled pair as over WebSocket).
+        await Server.RequestProgressAsync(s_ct);
+        Assert.Empty(Received());
+
         // The compaction point itself can still be watched from.
         var id = await Server.CreateWatchAsync(new WatchCreateRequest { Key = "k"u8.ToArray(), StartRevision = 4 }, Record, null, s_ct);
         await Server.RequestProgressAsync(s_ct);
