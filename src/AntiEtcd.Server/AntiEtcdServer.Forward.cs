@@ -286,6 +286,7 @@ public sealed partial class AntiEtcdServer
             LeaseRevokeResponse r => ApiJsonWriter.ToUtf8Bytes(r, ApiJsonWriter.Write),
             LeaseKeepAliveResponse r => ApiJsonWriter.ToUtf8Bytes(r, ApiJsonWriter.WriteKeepAliveResult),
             LeaseTimeToLiveResponse r => ApiJsonWriter.ToUtf8Bytes(r, ApiJsonWriter.Write),
+            ImportOutcome r => ImportOutcomeJson.Encode(r),
             _ => throw new InvalidOperationException("no JSON form for " + response.GetType().Name),
         };
         return new ForwardReply(id, ForwardStatus.Ok, 0, 0, json, 200, 0);

@@ -153,7 +153,14 @@ public sealed partial class AntiEtcdServer
         {
             try
             {
-                await ClusterProposeAsync(command, null, CancellationToken.None).ConfigureAwait(false);
+                var (_, response, _) = await ClusterProposeAsync(command, null, CancellationToken.None).ConfigureAwait(false);
+                if (response is ImportOutcome outcome && Volatile.Read(ref _importGate) is not null)
+                {
+                    // Applied, but not by this node's own apply: a leader's snapshot that covered the entry reached it
+                    // first, and only the leader's answer tells the outcome. Completed on the apply loop like any other.
+                    await Loop.ExecuteAsync(static (_, s) => { s.Server.CompleteImport(s.Outcome); return true; }, (Server: this, Outcome: outcome), false, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 return;
             }
             catch (AntiEtcdRequestException ex) when (ex.Code == 503 && ex.Message.EndsWith(Hosting.EtcdErrors.NotExecuted, StringComparison.Ordinal))

@@ -211,6 +211,7 @@ public sealed partial class AntiEtcdServer
             CommandType.Txn => ApiResponseReader.ReadTxnResponse(reply.Body),
             CommandType.LeaseGrant => ApiResponseReader.ReadLeaseGrantResponse(reply.Body),
             CommandType.LeaseRevoke => ApiResponseReader.ReadLeaseRevokeResponse(reply.Body),
+            CommandType.Import => ImportOutcomeJson.Decode(reply.Body),
             _ => new CompactionResponse { Header = new ResponseHeader() },
         };
         return (MvccStatus.Ok, response, 0);
