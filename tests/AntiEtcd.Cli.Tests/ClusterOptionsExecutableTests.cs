@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace AntiEtcd.Cli.Tests;
 
@@ -33,12 +32,7 @@ public sealed class ClusterOptionsExecutableTests
     [Fact]
     public async Task A_one_node_cluster_listens_on_the_port_of_its_url()
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        var port = AntiEtcd.Testing.LoopbackPorts.Pick(1)[0];
 
         await using var server = ServerProcess.Start("--cluster", $"solo=http://localhost:{port}", "--node_id", "solo");
         Assert.Equal(port, await server.WaitForPortAsync());

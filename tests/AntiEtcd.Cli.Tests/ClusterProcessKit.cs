@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -68,12 +66,5 @@ internal static class ClusterProcessKit
 
     public static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
-    public static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
-    }
+    public static int[] FreePorts(int count) => AntiEtcd.Testing.LoopbackPorts.Pick(count);
 }

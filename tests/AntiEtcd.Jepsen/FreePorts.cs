@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace AntiEtcd.Jepsen;
 
@@ -15,21 +14,13 @@ internal static class FreePorts
     /// </summary>
     public static PortReservation Reserve(int count)
     {
-        var listeners = new TcpListener[count];
+        // Below the ephemeral range (AntiEtcd.Testing.LoopbackPorts): a killed node's port is free until its restart,
+        // and an outgoing connection of the harness or of a node could otherwise take it as its local port.
+        var listeners = AntiEtcd.Testing.LoopbackPorts.Reserve(count);
         var ports = new int[count];
-        try
+        for (int i = 0; i < count; i++)
         {
-            for (int i = 0; i < count; i++)
-            {
-                listeners[i] = new TcpListener(IPAddress.Loopback, 0);
-                listeners[i].Start();
-                ports[i] = ((IPEndPoint)listeners[i].LocalEndpoint).Port;
-            }
-        }
-        catch
-        {
-            new PortReservation(listeners, ports).Dispose();
-            throw;
+            ports[i] = ((IPEndPoint)listeners[i].LocalEndpoint).Port;
         }
 
         return new PortReservation(listeners, ports);

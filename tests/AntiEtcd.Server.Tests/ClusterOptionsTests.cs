@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using AntiEtcd.Server.Cluster;
 using Microsoft.Extensions.Logging;
 
@@ -338,10 +337,5 @@ public sealed class ClusterOptionsTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => AntiEtcd.Testing.LoopbackPorts.Pick(1)[0];
 }
