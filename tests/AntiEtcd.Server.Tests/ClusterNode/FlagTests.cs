@@ -1,3 +1,5 @@
+using static AntiEtcd.Server.Tests.ClusterNode.Unavailable;
+
 namespace AntiEtcd.Server.Tests.ClusterNode;
 
 /// <summary>SPEC §3.5, §8.4 rule 1-2: <c>leaderonly</c> and <c>nowaitquorum</c> answer at once.</summary>
@@ -13,7 +15,6 @@ public sealed class FlagTests
         await using var cluster = await TestCluster.StartAsync(3, configure: (_, o) => o.WaitQuorumTimeout = 30000);
         var leader = await cluster.WaitForLeaderAsync();
         var follower = (leader + 1) % 3;
-        const string U2 = "etcdserver: not leader (request not executed, safe to retry)";
 
         var put = await AtOnceAsync(cluster.PutAsync(follower, "k", "v", query: "leaderonly=true"));
         Assert.True(put.Status == 503 && put.Message == U2, put.ToString());
@@ -33,7 +34,6 @@ public sealed class FlagTests
     {
         await using var cluster = TestCluster.Create(3, configure: (_, o) => o.WaitQuorumTimeout = 30000);
         await cluster.StartNodeAsync(0);
-        const string U1 = "etcdserver: no leader (request not executed, safe to retry)";
 
         var put = await AtOnceAsync(cluster.PutAsync(0, "k", "v", query: "nowaitquorum=true"));
         Assert.True(put.Status == 503 && put.Message == U1, put.ToString());

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static AntiEtcd.Server.Tests.ClusterNode.Unavailable;
 
 namespace AntiEtcd.Server.Tests.ClusterNode;
 
@@ -9,7 +10,6 @@ namespace AntiEtcd.Server.Tests.ClusterNode;
 [Collection("cluster")]
 public sealed class LeaderUnreachableTests
 {
-    private const string U4 = "etcdserver: leader unreachable (request not executed, safe to retry)";
 
     /// <summary>Cuts the follower's own connection to the leader (the leader's connection to it stays up) and waits until it notices.</summary>
     private static async Task CutFromLeaderAsync(TestCluster cluster, int follower, int leader)

@@ -1,11 +1,11 @@
+using static AntiEtcd.Server.Tests.ClusterNode.Unavailable;
+
 namespace AntiEtcd.Server.Tests.ClusterNode;
 
 /// <summary>SPEC §8.2, §8.7: a leader cut off from the majority serves no stale linearizable read and commits no write.</summary>
 [Collection("cluster")]
 public sealed class PartitionTests
 {
-    private const string NotExecuted = " (request not executed, safe to retry)";
-
     [Fact]
     public async Task PartitionedLeaderServesNoStaleReadAndNoWriteThenRejoins()
     {

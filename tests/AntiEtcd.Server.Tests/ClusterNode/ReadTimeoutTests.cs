@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static AntiEtcd.Server.Tests.ClusterNode.Unavailable;
 
 namespace AntiEtcd.Server.Tests.ClusterNode;
 
@@ -9,19 +10,17 @@ namespace AntiEtcd.Server.Tests.ClusterNode;
 [Collection("cluster")]
 public sealed class ReadTimeoutTests
 {
-    private const string U9 = "etcdserver: request timed out (request not executed, safe to retry)";
-
     [Fact]
     public async Task Reads_and_lease_answers_a_silent_quorum_cannot_confirm_time_out_as_not_executed()
     {
         // The deadline (replication_timeout) passes long before anyone's election timeout: the leader still leads.
         await using var cluster = await TestCluster.StartAsync(3, proxies: true, configure: (_, o) =>
         {
-            o.ElectionTimeout = 5000;
+            o.ElectionTimeout = 2500;
             o.HeartbeatTimeout = 100;
             o.ReplicationTimeout = 400;
         });
-        var leader = await cluster.WaitForLeaderAsync();
+        var leader = await cluster.WaitForLeaderAsync(timeout: TimeSpan.FromSeconds(45));
         await cluster.PutOkAsync(leader, "k", "v");
         var grant = await cluster.PostAsync(leader, "/v3/lease/grant", new JsonObject { ["TTL"] = 60 });
         Assert.Equal(200, grant.Status);

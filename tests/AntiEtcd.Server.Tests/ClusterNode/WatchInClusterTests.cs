@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static AntiEtcd.Server.Tests.ClusterNode.Unavailable;
 
 namespace AntiEtcd.Server.Tests.ClusterNode;
 
@@ -9,9 +10,6 @@ namespace AntiEtcd.Server.Tests.ClusterNode;
 [Collection("cluster")]
 public sealed class WatchInClusterTests
 {
-    private const string U1 = "etcdserver: no leader (request not executed, safe to retry)";
-    private const string U2 = "etcdserver: not leader (request not executed, safe to retry)";
-
     private static JsonObject Result(string? message)
     {
         Assert.NotNull(message);
