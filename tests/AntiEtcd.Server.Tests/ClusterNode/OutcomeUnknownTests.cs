@@ -12,13 +12,7 @@ public sealed class OutcomeUnknownTests
     [Fact]
     public async Task U6_A_write_the_leader_cannot_replicate_before_its_deadline_may_still_be_applied_later()
     {
-        // The deadline (replication_timeout) passes long before anyone's election timeout: the leader still leads.
-        await using var cluster = await TestCluster.StartAsync(3, proxies: true, configure: (_, o) =>
-        {
-            o.ElectionTimeout = 2500;
-            o.HeartbeatTimeout = 100;
-            o.ReplicationTimeout = 400;
-        });
+        await using var cluster = await TestCluster.StartWithDeadlineBeforeElectionAsync();
         var leader = await cluster.WaitForLeaderAsync(timeout: TimeSpan.FromSeconds(45));
         cluster.Hold(leader);
 

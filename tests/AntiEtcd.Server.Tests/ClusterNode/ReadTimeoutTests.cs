@@ -13,13 +13,7 @@ public sealed class ReadTimeoutTests
     [Fact]
     public async Task Reads_and_lease_answers_a_silent_quorum_cannot_confirm_time_out_as_not_executed()
     {
-        // The deadline (replication_timeout) passes long before anyone's election timeout: the leader still leads.
-        await using var cluster = await TestCluster.StartAsync(3, proxies: true, configure: (_, o) =>
-        {
-            o.ElectionTimeout = 2500;
-            o.HeartbeatTimeout = 100;
-            o.ReplicationTimeout = 400;
-        });
+        await using var cluster = await TestCluster.StartWithDeadlineBeforeElectionAsync();
         var leader = await cluster.WaitForLeaderAsync(timeout: TimeSpan.FromSeconds(45));
         await cluster.PutOkAsync(leader, "k", "v");
         var grant = await cluster.PostAsync(leader, "/v3/lease/grant", new JsonObject { ["TTL"] = 60 });

@@ -82,6 +82,19 @@ public sealed class TestCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>
+    /// Three nodes with proxies whose request deadline (replication_timeout 400 ms) passes long before any election
+    /// timeout (2500 ms): a leader whose links are held silent still leads when its requests time out. The first
+    /// election takes a few of those timeouts: wait for the leader with a long deadline.
+    /// </summary>
+    public static Task<TestCluster> StartWithDeadlineBeforeElectionAsync() =>
+        StartAsync(3, proxies: true, configure: static (_, o) =>
+        {
+            o.ElectionTimeout = 2500;
+            o.HeartbeatTimeout = 100;
+            o.ReplicationTimeout = 400;
+        });
+
     /// <summary>Creates the cluster without starting any node.</summary>
     public static TestCluster Create(int size, bool data = false, bool proxies = false, Action<int, AntiEtcdOptions>? configure = null, Func<int, TimeProvider>? clock = null) =>
         new(size, data, proxies, configure, clock);
