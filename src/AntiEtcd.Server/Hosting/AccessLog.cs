@@ -17,7 +17,7 @@ internal static class AccessLog
     {
         var request = context.Request;
         var text = new StringBuilder(256);
-        text.Append(time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture))
+        text.Append(Timestamp(time))
             .Append(' ').Append(ClientAddress(context))
             .Append(' ').Append(request.Method)
             .Append(' ').Append(request.Path.Value).Append(request.QueryString.Value)
@@ -27,6 +27,13 @@ internal static class AccessLog
         AppendBody(text, response);
         return text.ToString();
     }
+
+    /// <summary>
+    /// A WebSocket message line: <c>&lt;time&gt; &lt;address&gt; -&gt; &lt;json&gt;</c> for one a client sent (<c>access</c>),
+    /// <c>&lt;-</c> for one the server sent (<c>watch</c>).
+    /// </summary>
+    public static string MessageLine(TimeProvider time, HttpContext context, bool incoming, ReadOnlySpan<byte> json) =>
+        $"{Timestamp(time)} {ClientAddress(context)} {(incoming ? "->" : "<-")} {Encoding.UTF8.GetString(json)}";
 
     /// <summary>
     /// The first <c>X-Forwarded-For</c> entry, or the socket's address: the client address of every access and watch
@@ -43,6 +50,9 @@ internal static class AccessLog
 
         return context.Connection.RemoteIpAddress?.ToString() ?? "-";
     }
+
+    private static string Timestamp(TimeProvider time) =>
+        time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     private static void AppendBody(StringBuilder text, ReadOnlySpan<byte> body)
     {

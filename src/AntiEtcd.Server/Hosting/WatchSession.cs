@@ -162,7 +162,7 @@ internal sealed class WatchSession : IAsyncDisposable
     {
         if (_server.Options.Logs.HasFlag(AntiEtcdLogs.Access))
         {
-            var line = $"{_server.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {AccessLog.ClientAddress(_context)} -> {System.Text.Encoding.UTF8.GetString(text.Span)}";
+            var line = AccessLog.MessageLine(_server.Time, _context, incoming: true, text.Span);
             Log.Access(_watchLog, line);
         }
     }
@@ -232,7 +232,7 @@ internal sealed class WatchSession : IAsyncDisposable
 
                     if (_server.Options.Logs.HasFlag(AntiEtcdLogs.Watch))
                     {
-                        var line = $"{_server.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {AccessLog.ClientAddress(_context)} <- {System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan)}";
+                        var line = AccessLog.MessageLine(_server.Time, _context, incoming: false, buffer.WrittenSpan);
                         Log.Access(_watchLog, line);
                     }
 
