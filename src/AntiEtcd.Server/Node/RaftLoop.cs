@@ -233,14 +233,15 @@ internal sealed partial class RaftLoop : IAsyncDisposable
                 _node.Step(input.Message!);
                 break;
             case RaftInputKind.Propose:
-                if (input.Completion is Proposal { RequiredTerm: not 0 } bound && bound.RequiredTerm != _node.Term)
+                var proposal = input.Completion as Proposal;
+                if (proposal is { RequiredTerm: not 0 } && proposal.RequiredTerm != _node.Term)
                 {
-                    bound.NotProposed();
+                    proposal.NotProposed();
                     break;
                 }
 
                 var proposed = _node.Propose(input.Data);
-                if (input.Completion is Proposal proposal)
+                if (proposal is not null)
                 {
                     // Tracked before this Ready is processed, so before the entry can be applied.
                     if (proposed.Status == ProposeStatus.Accepted)
