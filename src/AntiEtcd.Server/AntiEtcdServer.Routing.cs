@@ -312,7 +312,7 @@ public sealed partial class AntiEtcdServer
     {
         if (RaftState.LeaderNodeId is null)
         {
-            return "etcdserver: no leader";
+            return Reason(EtcdErrors.NoLeader());
         }
 
         if (ImportState == "pending")
@@ -333,12 +333,12 @@ public sealed partial class AntiEtcdServer
             var ready = await LocalReadyIndexAsync(now, cancellationToken).ConfigureAwait(false);
             if (Applied.AppliedIndex < ready)
             {
-                return "etcdserver: not ready";
+                return Reason(EtcdErrors.NotReady());
             }
 
             if (serializable)
             {
-                return _raft!.Status.Leader.IsNone ? "etcdserver: no leader" : null;
+                return _raft!.Status.Leader.IsNone ? Reason(EtcdErrors.NoLeader()) : null;
             }
 
             await WaitWritableAsync(now, cancellationToken).ConfigureAwait(false);
@@ -347,21 +347,25 @@ public sealed partial class AntiEtcdServer
         }
         catch (AntiEtcdRequestException ex) when (ex.Code == 503)
         {
-            return ex.Message.EndsWith(EtcdErrors.NotExecuted, StringComparison.Ordinal) ? ex.Message[..^EtcdErrors.NotExecuted.Length] : ex.Message;
+            return Reason(ex);
         }
         catch (NoLeaderException)
         {
-            return "etcdserver: no leader";
+            return Reason(EtcdErrors.NoLeader());
         }
         catch (TimeoutException)
         {
-            return "etcdserver: request timed out";
+            return Reason(EtcdErrors.ReadTimedOut());
         }
         catch (ObjectDisposedException)
         {
             // The Raft loop stopped with the node while the check waited for its read index.
-            return "Server is stopping";
+            return Reason(EtcdErrors.Stopping());
         }
+
+        // The §3.6 message without its retry suffix: /health reports why, not what to do.
+        static string Reason(AntiEtcdRequestException error) =>
+            error.Message.EndsWith(EtcdErrors.NotExecuted, StringComparison.Ordinal) ? error.Message[..^EtcdErrors.NotExecuted.Length] : error.Message;
     }
 
     /// <summary>Runs a read on the apply loop once the barrier's index is applied; at the deadline U9 (linearizable) or U3.</summary>
