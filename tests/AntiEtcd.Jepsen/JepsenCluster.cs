@@ -201,49 +201,33 @@ public sealed class JepsenCluster : IAsyncDisposable
     public void SetBlockedLinks(IReadOnlyCollection<(int From, int To)> blocked)
     {
         ArgumentNullException.ThrowIfNull(blocked);
-        int n = _nodes.Length;
-        for (int from = 0; from < n; from++)
+        ForEachLink((from, to, link) =>
         {
-            for (int to = 0; to < n; to++)
+            bool drop = false;
+            foreach (var (f, t) in blocked)
             {
-                if (from == to)
-                {
-                    continue;
-                }
-
-                bool drop = false;
-                foreach (var (f, t) in blocked)
-                {
-                    drop |= f == from && t == to;
-                }
-
-                var link = _links[from, to]!;
-                if (link.Mode != (drop ? ProxyMode.Drop : ProxyMode.Pass))
-                {
-                    link.SetMode(drop ? ProxyMode.Drop : ProxyMode.Pass);
-                }
+                drop |= f == from && t == to;
             }
-        }
+
+            if (link.Mode != (drop ? ProxyMode.Drop : ProxyMode.Pass))
+            {
+                link.SetMode(drop ? ProxyMode.Drop : ProxyMode.Pass);
+            }
+        });
     }
 
     /// <summary>
     /// Delays each chunk carried by the links to and from <paramref name="node"/> (both directions), or
     /// by every link when it is null; <see cref="HealNetwork"/> takes the delay away.
     /// </summary>
-    public void SetLinkDelay(int? node, TimeSpan delay)
-    {
-        int n = _nodes.Length;
-        for (int from = 0; from < n; from++)
+    public void SetLinkDelay(int? node, TimeSpan delay) =>
+        ForEachLink((from, to, link) =>
         {
-            for (int to = 0; to < n; to++)
+            if (node is null || node == from || node == to)
             {
-                if (from != to && (node is null || node == from || node == to))
-                {
-                    _links[from, to]!.Delay = delay;
-                }
+                link.Delay = delay;
             }
-        }
-    }
+        });
 
     /// <summary>Passes every link and removes every added delay.</summary>
     public void HealNetwork()
@@ -395,6 +379,22 @@ public sealed class JepsenCluster : IAsyncDisposable
         }
 
         _statusClient.Dispose();
+    }
+
+    // Every directed link (from, to) between two different nodes, with its proxy.
+    private void ForEachLink(Action<int, int, FaultProxy> action)
+    {
+        int n = _nodes.Length;
+        for (int from = 0; from < n; from++)
+        {
+            for (int to = 0; to < n; to++)
+            {
+                if (from != to)
+                {
+                    action(from, to, _links[from, to]!);
+                }
+            }
+        }
     }
 
     private static async Task StopQuietlyAsync(JepsenNode node)
