@@ -151,6 +151,28 @@ public sealed class AccessLogTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Websocket_messages_are_kept_on_one_line_and_cut_after_4096_bytes_like_bodies()
+    {
+        await StartAsync(AntiEtcdLogs.Access | AntiEtcdLogs.Watch);
+        await using var ws = await WsClient.ConnectAsync(_server!);
+        await ws.SendAsync("{\"create_request\":\r\n{\"key\":\"Zm9v\"}}");
+        Assert.NotNull(await ws.ReceiveAsync());
+        await LineAsync($"^{Time} 127\\.0\\.0\\.1 -> {Regex.Escape("{\"create_request\":\\r\\n{\"key\":\"Zm9v\"}}")}$");
+
+        // An event with a 4,500-byte value: the outgoing message is longer than a logged body may be.
+        var value = Convert.ToBase64String(new byte[4500]);
+        using (await _http!.PostAsync("/v3/kv/put", new StringContent($"{{\"key\":\"Zm9v\",\"value\":\"{value}\"}}"), s_ct))
+        {
+        }
+
+        var eventMessage = await ws.ReceiveAsync();
+        Assert.NotNull(eventMessage);
+        Assert.Contains(value, eventMessage, StringComparison.Ordinal);
+        var match = await LineAsync($"^{Time} 127\\.0\\.0\\.1 <- (?<message>\\{{\"result\".*\"events\".*)$");
+        Assert.Equal(eventMessage[..4096] + $"…({Encoding.UTF8.GetByteCount(eventMessage)} bytes)", match.Groups["message"].Value);
+    }
+
+    [Fact]
     public async Task Keepalive_stream_messages_are_logged_as_they_arrive()
     {
         await StartAsync(AntiEtcdLogs.Access);

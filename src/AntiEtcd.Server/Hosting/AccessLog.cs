@@ -30,10 +30,16 @@ internal static class AccessLog
 
     /// <summary>
     /// A WebSocket message line: <c>&lt;time&gt; &lt;address&gt; -&gt; &lt;json&gt;</c> for one a client sent (<c>access</c>),
-    /// <c>&lt;-</c> for one the server sent (<c>watch</c>).
+    /// <c>&lt;-</c> for one the server sent (<c>watch</c>). The message is a body as SPEC §11.5 means it: cut after 4096
+    /// bytes and kept on its one line (a client's message may be any text, newlines included).
     /// </summary>
-    public static string MessageLine(TimeProvider time, HttpContext context, bool incoming, ReadOnlySpan<byte> json) =>
-        $"{Timestamp(time)} {ClientAddress(context)} {(incoming ? "->" : "<-")} {Encoding.UTF8.GetString(json)}";
+    public static string MessageLine(TimeProvider time, HttpContext context, bool incoming, ReadOnlySpan<byte> json)
+    {
+        var text = new StringBuilder(64 + Math.Min(json.Length, MaxBody));
+        text.Append(Timestamp(time)).Append(' ').Append(ClientAddress(context)).Append(incoming ? " -> " : " <- ");
+        AppendShown(text, json);
+        return text.ToString();
+    }
 
     /// <summary>
     /// The first <c>X-Forwarded-For</c> entry, or the socket's address: the client address of every access and watch
@@ -54,9 +60,11 @@ internal static class AccessLog
     private static string Timestamp(TimeProvider time) =>
         time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
-    private static void AppendBody(StringBuilder text, ReadOnlySpan<byte> body)
+    private static void AppendBody(StringBuilder text, ReadOnlySpan<byte> body) => AppendShown(text.Append("\n    "), body);
+
+    /// <summary>A body as the logs show it: at most <see cref="MaxBody"/> bytes, then its length; CR and LF escaped.</summary>
+    private static void AppendShown(StringBuilder text, ReadOnlySpan<byte> body)
     {
-        text.Append("\n    ");
         var shown = body.Length > MaxBody ? body[..MaxBody] : body;
         text.Append(Encoding.UTF8.GetString(shown).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal));
         if (body.Length > MaxBody)
