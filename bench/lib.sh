@@ -29,11 +29,15 @@ build_antietcd() {
   fi
 }
 
-# free_port: prints a loopback port nobody listens on.
+# free_port: prints a loopback port nobody listens on, from below the kernel's ephemeral range: a port in that range
+# can be taken as the local port of any outgoing connection before the server binds it, or while a killed node is
+# down (tests/Shared/LoopbackPorts.cs says the same for the tests).
 free_port() {
-  local port
+  local port low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 11000 ] || low=32768
   for _ in $(seq 1 100); do
-    port=$(shuf -i 20000-45000 -n 1)
+    port=$(shuf -i "10000-$((low - 1))" -n 1)
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
