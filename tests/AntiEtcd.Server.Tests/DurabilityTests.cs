@@ -43,6 +43,51 @@ public sealed class DurabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_snapshot_that_cannot_be_written_stops_the_node_and_the_log_still_holds_every_write()
+    {
+        // SPEC §9.2: a storage error at run time stops the node, the snapshot's included. Only the snapshot's fsync
+        // fails here (its temporary file), so the WAL keeps working until the node stops.
+        var disk = new MemoryStorageFileSystem();
+        var snapshotFailed = new IOException("EIO (injected, snapshot)");
+        disk.BeforeSync = path =>
+        {
+            if (path.Contains(".snap", StringComparison.Ordinal))
+            {
+                throw snapshotFailed;
+            }
+        };
+        var server = new AntiEtcdServer(new AntiEtcdOptions { Port = 0, Data = _path, SnapshotEntries = 5 }) { StorageFileSystem = disk, SnapshotOnStop = false };
+        await server.StartAsync(s_ct);
+        var acknowledged = 0;
+        try
+        {
+            for (; acknowledged < 100; acknowledged++)
+            {
+                await server.PutAsync("k" + acknowledged, "v", s_ct);
+            }
+        }
+        catch (AntiEtcdRequestException ex)
+        {
+            Assert.Equal(502, ex.Code);
+        }
+
+        var cause = await Assert.ThrowsAnyAsync<Exception>(() => server.Completion.WaitAsync(TimeSpan.FromSeconds(30), s_ct));
+        Assert.Same(snapshotFailed, cause is StorageFailedException { InnerException: { } inner } ? inner : cause);
+        Assert.Equal(502, (await Assert.ThrowsAsync<AntiEtcdRequestException>(() => server.PutAsync("late", "v", s_ct))).Code);
+        await server.DisposeAsync();
+
+        // No snapshot replaced the log, so a restart on a healthy disk replays every acknowledged write from the WAL.
+        disk.BeforeSync = null;
+        await using var restarted = new AntiEtcdServer(new AntiEtcdOptions { Port = 0, Data = _path }) { StorageFileSystem = disk };
+        await restarted.StartAsync(s_ct);
+        Assert.True(acknowledged >= 5, $"only {acknowledged} puts before the node stopped");
+        for (var i = 0; i < acknowledged; i++)
+        {
+            Assert.Single((await restarted.RangeAsync("k" + i, s_ct)).Kvs);
+        }
+    }
+
+    [Fact]
     public async Task History_leases_and_revision_survive_a_restart_with_snapshots()
     {
         var options = new AntiEtcdOptions { Port = 0, Data = _path, SnapshotEntries = 7 };
