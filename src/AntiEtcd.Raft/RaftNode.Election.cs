@@ -309,6 +309,15 @@ public sealed partial class RaftNode
     private bool VotesSuppressed =>
         _config.InMemory && _voters.Length > 1 && !_heardFromLeader && _ticksSinceStart < 2L * ElectionTicks;
 
+    /// <summary>
+    /// Whether an in-memory node knows the candidate lacks a committed entry: its log ends before an index a leader
+    /// showed this node to be committed. Raft's up-to-date check relies on the voter still holding what it
+    /// acknowledged; a restarted in-memory node holds nothing, so without this it would elect a lagging node over
+    /// writes that the leader and this node's previous life had committed (SPEC §9.5). A node with
+    /// <c>--data</c> holds its log, so the up-to-date check already covers it.
+    /// </summary>
+    private bool LacksKnownCommitted(Message m) => _config.InMemory && m.Index < _knownCommitted;
+
     private void HandleVoteRequest(Message m)
     {
         var respType = m.Type == MessageType.Vote ? MessageType.VoteResp : MessageType.PreVoteResp;
@@ -319,7 +328,7 @@ public sealed partial class RaftNode
             || (m.Type == MessageType.Vote && (Bugs & RaftBugs.GrantTwoVotesInTerm) != 0 && Leader.IsNone);
         // Raft §5.4.1: only for a candidate whose log is at least as up to date as ours.
         var upToDate = (Bugs & RaftBugs.SkipUpToDateCheck) != 0 || _log.IsUpToDate(m.Index, m.LogTerm);
-        if (canVote && upToDate && !VotesSuppressed)
+        if (canVote && upToDate && !VotesSuppressed && !LacksKnownCommitted(m))
         {
             Send(new Message { Type = respType, To = m.From }, m.Term);
             if (m.Type == MessageType.Vote)
@@ -378,15 +387,15 @@ public sealed partial class RaftNode
         switch (m.Type)
         {
             case MessageType.App:
-                HeardFromLeader(m.From);
+                HeardFromLeader(m.From, m.Commit);
                 HandleAppend(m);
                 break;
             case MessageType.Heartbeat:
-                HeardFromLeader(m.From);
+                HeardFromLeader(m.From, m.Commit);
                 HandleHeartbeat(m);
                 break;
             case MessageType.Snap:
-                HeardFromLeader(m.From);
+                HeardFromLeader(m.From, m.Snapshot?.Index ?? 0);
                 HandleSnapshot(m);
                 break;
             case MessageType.TimeoutNow:
@@ -401,8 +410,9 @@ public sealed partial class RaftNode
         }
     }
 
-    private void HeardFromLeader(NodeId leader)
+    private void HeardFromLeader(NodeId leader, ulong committed)
     {
+        _knownCommitted = Math.Max(_knownCommitted, committed);
         _electionElapsed = 0;
         Leader = leader;
         _heardFromLeader = true;

@@ -34,6 +34,10 @@ public sealed partial class RaftNode
     private long _ticksSinceStart;
     private long _ticksSinceLeader;
     private bool _heardFromLeader;
+
+    // The highest index a leader's message showed to be committed (an append's or heartbeat's commit, a snapshot's
+    // index). An in-memory node's own log may be shorter: it forgot what it acknowledged before a restart.
+    private ulong _knownCommitted;
     private ulong? _snapshotWanted;
     private Snapshot? _stateSnapshot;
 
