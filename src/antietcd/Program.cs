@@ -48,7 +48,7 @@ try
 }
 catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
 {
-    await Console.Error.WriteLineAsync($"antietcd: cannot start: {ex.Message}");
+    await Console.Error.WriteLineAsync($"antietcd: cannot start: {StartFailureMessage.Describe(ex)}");
     return 1;
 }
 
@@ -75,6 +75,6 @@ try
 }
 catch (Exception ex)
 {
-    await Console.Error.WriteLineAsync($"antietcd: stopped after a failure: {ex.Message}");
+    await Console.Error.WriteLineAsync($"antietcd: stopped after a failure: {StartFailureMessage.Describe(ex)}");
     return 1;
 }

@@ -9,6 +9,7 @@ public sealed class AntiEtcdExecutableTests
 {
     private const int SigInt = 2;
     private const int SigTerm = 15;
+    private const int SigQuit = 3;
 
     [Fact]
     public async Task Help_lists_every_option_and_exits_0()
@@ -26,7 +27,7 @@ public sealed class AntiEtcdExecutableTests
     {
         var (code, stdout, _) = await ServerProcess.RunAsync("--version");
         Assert.Equal(0, code);
-        Assert.StartsWith("antietcd-dotnet ", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"^antietcd-dotnet [0-9]+\.[0-9]+\.[0-9]+\n$", stdout);
     }
 
     [Theory]
@@ -56,8 +57,38 @@ public sealed class AntiEtcdExecutableTests
     }
 
     [Theory]
+    [InlineData("use_base64=0 is not supported", "--use_base64", "0")]
+    [InlineData("etcd_proxy mode is not supported", "--etcd_cert", "c.pem")]
+    [InlineData("option --heartbeat_timeout: must be at least 1 ms", "--heartbeat_timeout", "0")]
+    [InlineData("option --election_timeout: must be at least 2 × heartbeat_timeout", "--election_timeout", "100")]
+    [InlineData("option --node_id: must be 1-255 bytes without ',', '=' or whitespace", "--node_id", "a b")]
+    [InlineData("option --client_cert_auth: client_cert_auth requires cert, key and ca", "--client_cert_auth", "1")]
+    [InlineData("option --peer_cert: peer_cert and peer_key must be given together", "--peer_cert", "p.pem")]
+    public async Task A_start_failure_is_one_line_that_names_the_command_line_option(string message, params string[] args)
+    {
+        // SPEC §11.4: "Start failures print one line to stderr that says why"; §11.2 gives the use_base64 text exactly.
+        var (code, stdout, stderr) = await ServerProcess.RunAsync([.. args, "--port", "0"]);
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout);
+        Assert.Equal($"antietcd: cannot start: {message}\n", stderr);
+    }
+
+    [Fact]
+    public async Task An_unloadable_filter_is_a_start_failure_on_one_line()
+    {
+        // The loader's message has a line break in it (from the runtime) and the ArgumentException its "(Parameter …)".
+        var (code, _, stderr) = await ServerProcess.RunAsync("--auth_filter", "no-such-filter.dll:N.T", "--port", "0");
+        Assert.Equal(1, code);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("antietcd: cannot start: --auth_filter: cannot load no-such-filter.dll:N.T: ", lines[^1], StringComparison.Ordinal);
+        Assert.Single(lines, l => l.Contains("cannot start", StringComparison.Ordinal));
+        Assert.DoesNotContain("Parameter", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(SigTerm)]
     [InlineData(SigInt)]
+    [InlineData(SigQuit)]
     public async Task Serves_and_stops_gracefully_on_a_signal(int signal)
     {
         await using var server = ServerProcess.Start("--port", "0", "--unknown_for_filters", "x");
