@@ -84,6 +84,44 @@ public sealed class CommandLineTests
         Assert.Null(o.AuthFilter);
     }
 
+    [Fact]
+    public void Every_option_of_the_table_has_its_spec_default_in_the_options_and_in_the_help()
+    {
+        // SPEC §11.2, row by row: the option, its default as the help shows it (null: none), and the parsed value.
+        var o = AntiEtcdCommandLine.Parse([]).Options;
+        (string Name, string? Default, object? Value)[] table =
+        [
+            ("port", "2379", o.Port), ("ip", "127.0.0.1", o.Ip), ("cert", null, o.Cert), ("key", null, o.Key), ("ca", null, o.Ca),
+            ("client_cert_auth", "0", o.ClientCertAuth ? "1" : "0"), ("peer_cert", null, o.PeerCert), ("peer_key", null, o.PeerKey),
+            ("peer_ca", null, o.PeerCa), ("cluster_key", null, o.ClusterKey), ("cluster_key_file", null, o.ClusterKeyFile),
+            ("node_id", "default", o.NodeId), ("cluster", null, o.Cluster), ("election_timeout", "500", o.ElectionTimeout),
+            ("heartbeat_timeout", "100", o.HeartbeatTimeout), ("leader_priority", "0", o.LeaderPriority),
+            ("stale_read", "0", o.StaleRead ? "1" : "0"), ("wait_quorum_timeout", "30000", o.WaitQuorumTimeout),
+            ("forward_timeout", "5000", o.ForwardTimeout), ("replication_timeout", "5000", o.ReplicationTimeout),
+            ("reconnect_interval", "1000", o.ReconnectInterval), ("ws_keepalive_interval", "30000", o.WsKeepaliveInterval),
+            ("data", null, o.Data), ("persist_interval", "0", o.PersistInterval), ("persist_filter", null, o.PersistFilterType),
+            ("auth_filter", null, o.AuthFilterType), ("compact_revisions", "1000", o.CompactRevisions),
+            ("import_antietcd", null, o.ImportAntietcd), ("max_request_bytes", "2097152", o.MaxRequestBytes),
+            ("max_txn_ops", "128", o.MaxTxnOps), ("max_watches_per_connection", "1000", o.MaxWatchesPerConnection),
+            ("watch_progress_notify_interval", "600000", o.WatchProgressNotifyInterval), ("use_base64", "1", o.UseBase64 ? "1" : "0"),
+            ("logs", null, o.Logs == AntiEtcdLogs.None ? null : o.Logs),
+        ];
+        var help = AntiEtcdCommandLine.Usage.Split('\n');
+        foreach (var (name, def, value) in table)
+        {
+            Assert.Equal(def, value is null ? null : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+            var line = Assert.Single(help, l => l.StartsWith($"  --{name} ", StringComparison.Ordinal));
+            if (def is null)
+            {
+                Assert.DoesNotMatch(@"\[[^\]]*\]$", line);
+            }
+            else
+            {
+                Assert.EndsWith($" [{def}]", line, StringComparison.Ordinal);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("--max_request_bytes", "0")]
     [InlineData("--max_request_bytes", "2147483648")]
