@@ -49,6 +49,39 @@ public sealed class AnticliLeaseStatusTests(AnticliServerFixture server) : IClas
     }
 
     [Fact]
+    public async Task Keepalive_is_a_read_that_moves_on_after_a_503_and_json_prints_the_response()
+    {
+        // SPEC §12.3: keepalive is a read, so any 503 moves on; SPEC §12.2: --json prints the responses.
+        await server.RunAsync("lease", "grant", "40", "--id", "8200");
+        await using var fake = AnticliFakeEndpoint.Answering(503, AnticliFakeEndpoint.OutcomeUnknown);
+        var keepalive = await AnticliProcess.RunAsync("-e", $"{fake.Url},{server.Url}", "lease", "keepalive", "8200", "--once", "--json");
+        Assert.Equal(0, keepalive.ExitCode);
+        Assert.Equal(1, fake.Requests);
+        using var json = JsonDocument.Parse(Assert.Single(keepalive.StdoutLines));
+        // The gateway wraps the stream answer in "result" (SPEC §5.3).
+        var result = json.RootElement.TryGetProperty("result", out var r) ? r : json.RootElement;
+        Assert.Equal("8200", result.GetProperty("ID").GetString());
+        Assert.Equal("40", result.GetProperty("TTL").GetString());
+    }
+
+    [Fact]
+    public async Task Grant_and_revoke_are_writes_that_do_not_move_on_after_an_outcome_unknown_503()
+    {
+        await using var fake = AnticliFakeEndpoint.Answering(503, AnticliFakeEndpoint.OutcomeUnknown);
+        var grant = await AnticliProcess.RunAsync("-e", $"{fake.Url},{server.Url}", "lease", "grant", "30", "--id", "8300");
+        Assert.Equal(1, grant.ExitCode);
+        Assert.Equal($"{fake.Url}/v3/lease/grant: {AnticliFakeEndpoint.OutcomeUnknown}\n", grant.Stderr);
+        Assert.DoesNotContain("8300", (await server.RunAsync("lease", "list")).StdoutLines);
+
+        await server.RunAsync("lease", "grant", "30", "--id", "8301");
+        var revoke = await AnticliProcess.RunAsync("-e", $"{fake.Url},{server.Url}", "lease", "revoke", "8301");
+        Assert.Equal(1, revoke.ExitCode);
+        Assert.Equal($"{fake.Url}/v3/lease/revoke: {AnticliFakeEndpoint.OutcomeUnknown}\n", revoke.Stderr);
+        Assert.Contains("8301", (await server.RunAsync("lease", "list")).StdoutLines);
+        Assert.Equal(2, fake.Requests);
+    }
+
+    [Fact]
     public async Task Keepalive_repeats_every_third_of_the_ttl_until_ctrl_c_which_exits_0()
     {
         await server.RunAsync("lease", "grant", "3", "--id", "8100");

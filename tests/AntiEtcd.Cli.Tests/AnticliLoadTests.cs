@@ -100,6 +100,19 @@ public sealed class AnticliLoadTests(AnticliServerFixture server) : IClassFixtur
         Assert.Equal(25, (await AnticliProcess.RunAsync("-e", url, "get", "half", "-p", "-k")).StdoutLines.Length);
     }
 
+    [Fact]
+    public async Task A_txn_of_one_put_that_is_still_too_large_is_reported_and_exits_1()
+    {
+        // SPEC §12.2: the batch is halved down to one put; if even that gets the error, load reports it and exits 1.
+        await using var refusing = AnticliFakeEndpoint.Answering(400, "etcdserver: too many operations in txn request");
+        var load = await AnticliProcess.RunWithInputAsync(Dump("refused/", 2), "-e", refusing.Url, "load");
+        Assert.Equal(1, load.ExitCode);
+        Assert.Equal("", load.Stdout);
+        Assert.Equal($"{refusing.Url}/v3/kv/txn: etcdserver: too many operations in txn request\n", load.Stderr);
+        // A txn of 2, then a txn of 1.
+        Assert.Equal(2, refusing.Requests);
+    }
+
     private static byte[] Dump(string prefix, int count)
     {
         var text = new StringBuilder("{\"kvs\":[");

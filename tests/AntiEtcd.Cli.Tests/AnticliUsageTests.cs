@@ -68,4 +68,12 @@ public sealed class AnticliUsageTests
         Assert.StartsWith("anticli: ", result.Stderr, StringComparison.Ordinal);
         Assert.Equal("", result.Stdout);
     }
+
+    [Fact]
+    public async Task The_default_endpoint_is_http_127_0_0_1_2379()
+    {
+        // SPEC §12.1. status names the endpoint on its line whether it answers (stdout) or not (stderr).
+        var status = await AnticliProcess.RunAsync("--timeout", "2000", "status");
+        Assert.StartsWith("http://127.0.0.1:2379", status.ExitCode == 0 ? status.Stdout : status.Stderr, StringComparison.Ordinal);
+    }
 }

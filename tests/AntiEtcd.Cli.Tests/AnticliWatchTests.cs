@@ -86,6 +86,39 @@ public sealed class AnticliWatchTests(AnticliServerFixture server) : IClassFixtu
     }
 
     [Fact]
+    public async Task Each_key_gets_the_create_request_of_the_spec_with_watch_ids_from_1()
+    {
+        // SPEC §12.2: {"create_request":{"key","range_end"?,"watch_id":i+1,"progress_notify":true,"start_revision"?}},
+        // read back from the server's access log of incoming WebSocket messages (SPEC §11.5).
+        await using var logged = ServerProcess.Start("--port", "0", "--logs", "access");
+        var url = $"http://127.0.0.1:{await logged.WaitForPortAsync()}";
+        await using (var watch = AnticliProcess.Start(null, "-e", url, "watch", "wc/dir/", "wc/key", "-p"))
+        {
+            await watch.WaitForStdoutAsync(o => Regex.Count(o, "\"created\":true") == 2);
+        }
+
+        await using (var watch = AnticliProcess.Start(null, "-e", url, "watch", "wc/key", "--revision", "1"))
+        {
+            await watch.WaitForStdoutAsync(o => o.Contains("\"created\":true", StringComparison.Ordinal));
+        }
+
+        await using (var watch = AnticliProcess.Start(null, "-e", url, "watch"))
+        {
+            await watch.WaitForStdoutAsync(o => o.Contains("\"created\":true", StringComparison.Ordinal));
+        }
+
+        var creates = logged.Stdout.Split('\n').Where(l => l.Contains(" -> ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(" -> ", StringComparison.Ordinal) + 4)..]).ToArray();
+        Assert.Equal(
+            [
+                """{"create_request":{"key":"d2MvZGlyLw==","range_end":"d2MvZGlyMA==","watch_id":1,"progress_notify":true}}""",
+                """{"create_request":{"key":"d2Mva2V5Lw==","range_end":"d2Mva2V5MA==","watch_id":2,"progress_notify":true}}""",
+                """{"create_request":{"key":"d2Mva2V5","watch_id":1,"progress_notify":true,"start_revision":1}}""",
+                """{"create_request":{"key":"AA==","range_end":"AA==","watch_id":1,"progress_notify":true}}""",
+            ],
+            creates);
+    }
+
+    [Fact]
     public async Task A_watch_with_no_reachable_endpoint_exits_1()
     {
         var dead = AnticliFakeEndpoint.DeadUrl();
