@@ -35,7 +35,9 @@ try
 }
 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or System.Security.Cryptography.CryptographicException)
 {
-    await Console.Error.WriteLineAsync($"anticli: cannot use the TLS files: {ex.Message}");
+    // The client library names its parameter for embedders ("(Parameter 'options')"); a command-line user gave files, not options.
+    var message = ex is ArgumentException { ParamName: { } param } ? ex.Message.Replace($" (Parameter '{param}')", "", StringComparison.Ordinal) : ex.Message;
+    await Console.Error.WriteLineAsync($"anticli: cannot use the TLS files: {message}");
     return 1;
 }
 

@@ -57,6 +57,16 @@ public sealed class AnticliTlsTests : IDisposable
         Assert.StartsWith("anticli: cannot use the TLS files: ", missing.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_ca_file_without_a_certificate_is_reported_on_one_plain_line_and_exits_1()
+    {
+        var empty = File("empty.pem");
+        await System.IO.File.WriteAllTextAsync(empty, "not a certificate\n", TestContext.Current.CancellationToken);
+        var result = await AnticliProcess.RunAsync("-e", "https://127.0.0.1:1", "--ca", empty, "get", "k");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"anticli: cannot use the TLS files: no certificate found in {empty}\n", result.Stderr);
+    }
+
     private string File(string name) => Path.Combine(_dir, name);
 
     private void Issue(X509Certificate2 ca, string name, bool server)
