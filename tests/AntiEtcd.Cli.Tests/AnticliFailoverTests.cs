@@ -92,4 +92,14 @@ public sealed class AnticliFailoverTests(AnticliServerFixture server) : IClassFi
         // Three txns; only the first one tried the failing endpoint.
         Assert.Equal(1, fake.Requests);
     }
+
+    [Fact]
+    public async Task The_default_timeout_of_an_attempt_is_10000_ms()
+    {
+        // SPEC §12.1: --timeout defaults to 10000 ms per attempt.
+        await using var fake = AnticliFakeEndpoint.Hanging();
+        var get = await AnticliProcess.RunAsync("-e", fake.Url, "get", "fo/default-timeout");
+        Assert.Equal(1, get.ExitCode);
+        Assert.Equal($"{fake.Url}/v3/kv/txn: request timed out after 10000 ms\n", get.Stderr);
+    }
 }

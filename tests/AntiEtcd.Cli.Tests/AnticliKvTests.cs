@@ -52,6 +52,21 @@ public sealed class AnticliKvTests(AnticliServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Get_of_several_keys_prints_them_in_the_order_given_and_an_empty_prefix_means_every_key()
+    {
+        await using var own = ServerProcess.Start("--port", "0");
+        var url = $"http://127.0.0.1:{await own.WaitForPortAsync()}";
+        foreach (var key in new[] { "a", "b/1", "\u00e9" })
+        {
+            Assert.Equal(0, (await AnticliProcess.RunAsync("-e", url, "put", key, "v" + key)).ExitCode);
+        }
+
+        Assert.Equal("b/1\nvb/1\na\nva\n", (await AnticliProcess.RunAsync("-e", url, "get", "b/1", "a")).Stdout);
+        // SPEC §12.1: an empty K with --prefix is "\0".."\0", every key.
+        Assert.Equal("a\nb/1\n\u00e9\n", (await AnticliProcess.RunAsync("-e", url, "get", "", "-p", "-k")).Stdout);
+    }
+
+    [Fact]
     public async Task Get_keys_only_asks_the_server_for_keys_only()
     {
         await server.RunAsync("put", "kv/keysonly", "secret");

@@ -107,4 +107,16 @@ public sealed class AnticliLeaseStatusTests(AnticliServerFixture server) : IClas
         Assert.Equal("default", json.RootElement.GetProperty("nodeId").GetString());
         Assert.StartsWith($"{dead}/v3/maintenance/status: ", mixed.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Status_of_a_node_that_knows_no_leader_says_leader_none()
+    {
+        // One node of two: it can never win an election, so it knows no leader (SPEC §12.2 "leader <leaderNodeId|none>").
+        var ports = AntiEtcd.Testing.LoopbackPorts.Pick(2);
+        await using var alone = ServerProcess.Start("--cluster", ClusterProcessKit.ClusterList(ports), "--node_id", "n1", "--cluster_key", "status-test-key-0123456789");
+        Assert.Equal(ports[0], await alone.WaitForPortAsync());
+        var status = await AnticliProcess.RunAsync("-e", $"http://127.0.0.1:{ports[0]}", "status");
+        Assert.Equal(0, status.ExitCode);
+        Assert.Matches($"^http://127\\.0\\.0\\.1:{ports[0]}: node n1, (candidate|follower), leader none, term \\d+, revision \\d+, raft index \\d+, applied \\d+, db size \\d+, version antietcd-dotnet \\S+\n$", status.Stdout);
+    }
 }
