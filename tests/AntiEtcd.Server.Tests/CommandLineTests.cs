@@ -168,6 +168,36 @@ public sealed class CommandLineTests
         Assert.Equal(2, line.Warnings.Count);
     }
 
+    [Theory]
+    [InlineData("--use_locks")]
+    [InlineData("--lock_wait_timeout", "100")]
+    [InlineData("--lock_wait_interval", "100")]
+    [InlineData("--merge_watches", "1")]
+    [InlineData("--dump_timeout", "100")]
+    [InlineData("--load_timeout", "100")]
+    [InlineData("--compact_timeout", "100")]
+    [InlineData("--leadership_timeout", "100")]
+    public void Every_dropped_option_of_the_table_is_accepted_and_ignored_with_a_warning(params string[] args)
+    {
+        // SPEC §11.3: "accepted, ignored, warning" (and not listed again among the unknown options).
+        var line = AntiEtcdCommandLine.Parse(args);
+        var warning = Assert.Single(line.Warnings);
+        Assert.Contains(args[0] + " ", warning, StringComparison.Ordinal);
+        Assert.Contains("ignored", warning, StringComparison.Ordinal);
+        line.Options.Validate();
+    }
+
+    [Theory]
+    [InlineData("--etcd_proxy", "http://127.0.0.1:2379")]
+    [InlineData("--etcd_cert", "c.pem")]
+    [InlineData("--etcd_key", "k.pem")]
+    [InlineData("--etcd_ca", "ca.pem")]
+    public void Every_etcd_proxy_option_is_refused_at_start(string option, string value)
+    {
+        var error = Assert.Throws<ArgumentException>(AntiEtcdCommandLine.Parse([option, value]).Options.Validate);
+        Assert.Equal("etcd_proxy mode is not supported", error.Message);
+    }
+
     [Fact]
     public void Last_repetition_wins()
     {
