@@ -65,7 +65,8 @@ internal sealed partial class AnticliRunner
                     return 0;
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, renewed.Ttl / 3)), _client.Options.TimeProvider, cancellationToken);
+                // SPEC §12.2: every max(1, TTL/3) s, in fractions of a second too (TTL 5: every 1.67 s, not every 1 s).
+                await Task.Delay(TimeSpan.FromSeconds(Math.Max(1.0, renewed.Ttl / 3.0)), _client.Options.TimeProvider, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -92,6 +92,20 @@ public sealed class AnticliLeaseStatusTests(AnticliServerFixture server) : IClas
     }
 
     [Fact]
+    public async Task Keepalive_waits_a_third_of_the_ttl_in_fractions_of_a_second()
+    {
+        // TTL 5: every 1.67 s (SPEC §12.2: max(1, TTL/3) s), so two intervals take at least 3.3 s; whole seconds made it 2 s.
+        await server.RunAsync("lease", "grant", "5", "--id", "8110");
+        await using var keepalive = AnticliProcess.Start(null, "-e", server.Url, "lease", "keepalive", "8110");
+        await keepalive.WaitForStdoutAsync(o => Regex.Count(o, "lease 8110 keepalived") >= 1);
+        var first = System.Diagnostics.Stopwatch.StartNew();
+        await keepalive.WaitForStdoutAsync(o => Regex.Count(o, "lease 8110 keepalived") >= 3);
+        Assert.True(first.Elapsed >= TimeSpan.FromSeconds(3.2), $"two keepalive intervals took {first.Elapsed.TotalSeconds:F2} s");
+        keepalive.Signal(SigInt);
+        Assert.Equal(0, await keepalive.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Status_prints_one_line_per_endpoint_and_exits_1_when_one_failed()
     {
         var status = await server.RunAsync("status");
