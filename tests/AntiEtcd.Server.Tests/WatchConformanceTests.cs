@@ -1,0 +1,279 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using AntiEtcd.Api;
+using static AntiEtcd.Server.Tests.Etcd;
+
+namespace AntiEtcd.Server.Tests;
+
+/// <summary>
+/// SPEC §7.1–§7.6 rules that the exchange tests of <see cref="WatchWebSocketTests"/> do not reach, one rule per test,
+/// each over a real WebSocket against a one-node server.
+/// </summary>
+public sealed class WatchConformanceTests
+{
+    private static readonly CancellationToken s_ct = TestContext.Current.CancellationToken;
+
+    private static JsonObject Result(string? message)
+    {
+        Assert.NotNull(message);
+        return JsonNode.Parse(message)!["result"]!.AsObject();
+    }
+
+    private static async Task<JsonObject> CreateAsync(WsClient ws, string createRequest)
+    {
+        await ws.SendAsync("{\"create_request\":" + createRequest + "}");
+        var created = Result(await ws.ReceiveAsync());
+        Assert.True(created["created"]?.GetValue<bool>() == true && created["canceled"] is null, created.ToJsonString());
+        return created;
+    }
+
+    /// <summary>SPEC §7.4 "Fragmentation": a single event larger than max_request_bytes is still sent, alone in its fragment.</summary>
+    [Fact]
+    public async Task An_event_larger_than_max_request_bytes_is_sent_alone_in_its_fragment()
+    {
+        const int limit = 2048;
+        await using var node = await RunningServer.StartAsync(o => o.MaxRequestBytes = limit);
+        var server = node.Server;
+        await using var ws = await WsClient.ConnectAsync(server);
+        await CreateAsync(ws, $"{{\"key\":\"{B64("f")}\",\"range_end\":\"{B64("g")}\",\"fragment\":true}}");
+        await server.TxnAsync(new()
+        {
+            Success =
+            [
+                new() { RequestPut = new() { Key = "f1"u8.ToArray(), Value = new byte[10] } },
+                new() { RequestPut = new() { Key = "f2"u8.ToArray(), Value = new byte[3000] } },
+                new() { RequestPut = new() { Key = "f3"u8.ToArray(), Value = new byte[10] } },
+            ],
+        }, null, s_ct);
+
+        var keys = new List<string>();
+        JsonObject part;
+        do
+        {
+            part = Result(await ws.ReceiveAsync());
+            var events = part["events"]!.AsArray();
+            Assert.NotEmpty(events);
+            keys.AddRange(events.Select(e => Encoding.UTF8.GetString(Convert.FromBase64String(e!["kv"]!["key"]!.GetValue<string>()))));
+            if (events.Any(e => e!["kv"]!["key"]!.GetValue<string>() == B64("f2")))
+            {
+                Assert.Single(events);
+            }
+        }
+        while (part["fragment"] is not null);
+
+        Assert.Equal(["f1", "f2", "f3"], keys);
+    }
+
+    /// <summary>SPEC §7.2: an object with several requests is handled in the order create, cancel, progress, whatever its field order.</summary>
+    [Fact]
+    public async Task Several_requests_in_one_message_are_handled_create_then_cancel_then_progress()
+    {
+        await using var node = await RunningServer.StartAsync();
+        await using var ws = await WsClient.ConnectAsync(node.Server);
+        await ws.SendAsync($"{{\"progress_request\":{{}},\"cancel_request\":{{\"watch_id\":4}},\"create_request\":{{\"key\":\"{B64("k")}\",\"watch_id\":4}}}}");
+        var h = H(node.Server, 1);
+        Assert.Equal($"{{\"result\":{{\"header\":{h},\"watch_id\":\"4\",\"created\":true}}}}", await ws.ReceiveAsync());
+        Assert.Equal($"{{\"result\":{{\"header\":{h},\"watch_id\":\"4\",\"canceled\":true}}}}", await ws.ReceiveAsync());
+        Assert.Equal($"{{\"result\":{{\"header\":{h},\"watch_id\":\"-1\"}}}}", await ws.ReceiveAsync());
+    }
+
+    /// <summary>
+    /// SPEC §7.2: a cancel_request or progress_request that fails decoding gets no reply, and the requests of the
+    /// same message that decode are still handled.
+    /// </summary>
+    [Fact]
+    public async Task Undecodable_cancel_and_progress_requests_get_no_reply()
+    {
+        await using var node = await RunningServer.StartAsync();
+        await using var ws = await WsClient.ConnectAsync(node.Server);
+        await CreateAsync(ws, $"{{\"key\":\"{B64("k")}\"}}");
+        await ws.SendAsync("{\"cancel_request\":{\"watch_id\":\"A\"}}");
+        await ws.SendAsync("{\"cancel_request\":{\"watch_id\":0.5}}");
+        await ws.SendAsync("{\"progress_request\":[]}");
+        await ws.SendAsync("{\"cancel_request\":{\"watch_id\":\"A\"},\"progress_request\":{}}");
+        Assert.Equal($"{{\"result\":{{\"header\":{H(node.Server, 1)},\"watch_id\":\"-1\"}}}}", await ws.ReceiveAsync());
+
+        // Watch 0 was not canceled by any of them.
+        await node.Server.PutAsync("k", "v", s_ct);
+        Assert.Equal("0", Result(await ws.ReceiveAsync())["watch_id"]!.GetValue<string>());
+        Assert.True(await ws.IsQuietAsync(TimeSpan.FromMilliseconds(200)));
+    }
+
+    /// <summary>
+    /// SPEC §7.4 "Watch IDs": the per-connection counter increases by one and skips IDs in use; an ID freed by a cancel
+    /// is not handed out again by the counter, but may be requested explicitly. IDs belong to the connection.
+    /// </summary>
+    [Fact]
+    public async Task Auto_ids_count_up_skip_ids_in_use_and_belong_to_the_connection()
+    {
+        await using var node = await RunningServer.StartAsync();
+        await using var ws = await WsClient.ConnectAsync(node.Server);
+        var key = B64("k");
+        Assert.Equal("1", (await CreateAsync(ws, $"{{\"key\":\"{key}\",\"watch_id\":1}}"))["watch_id"]!.GetValue<string>());
+        Assert.Equal("0", (await CreateAsync(ws, $"{{\"key\":\"{key}\"}}"))["watch_id"]!.GetValue<string>());
+        Assert.Equal("2", (await CreateAsync(ws, $"{{\"key\":\"{key}\",\"watch_id\":0}}"))["watch_id"]!.GetValue<string>());
+
+        await ws.SendAsync("{\"cancel_request\":{\"watch_id\":0}}");
+        Assert.True(Result(await ws.ReceiveAsync())["canceled"]!.GetValue<bool>());
+        Assert.Equal("3", (await CreateAsync(ws, $"{{\"key\":\"{key}\"}}"))["watch_id"]!.GetValue<string>());
+
+        // A freed ID can be requested again explicitly.
+        await ws.SendAsync("{\"cancel_request\":{\"watch_id\":1}}");
+        Assert.True(Result(await ws.ReceiveAsync())["canceled"]!.GetValue<bool>());
+        Assert.Equal("1", (await CreateAsync(ws, $"{{\"key\":\"{key}\",\"watch_id\":1}}"))["watch_id"]!.GetValue<string>());
+
+        // A failed create takes no ID, and the counter skips an ID in use.
+        await ws.SendAsync($"{{\"create_request\":{{\"key\":\"{key}\",\"watch_id\":1}}}}");
+        Assert.Equal("-1", Result(await ws.ReceiveAsync())["watch_id"]!.GetValue<string>());
+        Assert.Equal("4", (await CreateAsync(ws, $"{{\"key\":\"{key}\"}}"))["watch_id"]!.GetValue<string>());
+        Assert.Equal("5", (await CreateAsync(ws, $"{{\"key\":\"{key}\",\"watch_id\":5}}"))["watch_id"]!.GetValue<string>());
+        Assert.Equal("6", (await CreateAsync(ws, $"{{\"key\":\"{key}\"}}"))["watch_id"]!.GetValue<string>());
+
+        // Another connection has its own counter and its own IDs.
+        await using var other = await WsClient.ConnectAsync(node.Server);
+        Assert.Equal("0", (await CreateAsync(other, $"{{\"key\":\"{key}\"}}"))["watch_id"]!.GetValue<string>());
+        Assert.Equal("1", (await CreateAsync(other, $"{{\"key\":\"{key}\",\"watch_id\":1}}"))["watch_id"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// SPEC §7.4 "Start point": a start_revision above the current revision waits for that revision, and a
+    /// progress_request is not delayed by such a watch.
+    /// </summary>
+    [Fact]
+    public async Task A_future_start_revision_waits_for_it_and_does_not_delay_progress()
+    {
+        await using var node = await RunningServer.StartAsync();
+        var server = node.Server;
+        await using var ws = await WsClient.ConnectAsync(server);
+        await CreateAsync(ws, $"{{\"key\":\"{B64("k")}\",\"start_revision\":4}}");
+        await server.PutAsync("k", "2", s_ct);
+        await ws.SendAsync("{\"progress_request\":{}}");
+        Assert.Equal($"{{\"result\":{{\"header\":{H(server, 2)},\"watch_id\":\"-1\"}}}}", await ws.ReceiveAsync());
+
+        await server.PutAsync("k", "3", s_ct);
+        await server.PutAsync("k", "4", s_ct);
+        await server.PutAsync("k", "5", s_ct);
+        var first = Result(await ws.ReceiveAsync());
+        Assert.Equal("4", first["events"]![0]!["kv"]!["mod_revision"]!.GetValue<string>());
+        var second = Result(await ws.ReceiveAsync());
+        Assert.Equal("5", second["events"]![0]!["kv"]!["mod_revision"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// SPEC §7.4 "progress_request": the reply waits for a watch that is still replaying history, and comes after all
+    /// of its events with revision ≤ R.
+    /// </summary>
+    [Fact]
+    public async Task A_progress_reply_comes_after_every_replayed_event_up_to_its_revision()
+    {
+        await using var node = await RunningServer.StartAsync(o => o.CompactRevisions = 0);
+        var server = node.Server;
+
+        // More history than one replay step (1000 events).
+        for (var i = 0; i < 30; i++)
+        {
+            await server.TxnAsync(new() { Success = [.. Enumerable.Range(0, 100).Select(j => new RequestOp { RequestPut = new() { Key = Encoding.UTF8.GetBytes($"r{j:000}"), Value = new byte[] { 1 } } })] }, null, s_ct);
+        }
+
+        await using var ws = await WsClient.ConnectAsync(server);
+        await ws.SendAsync($"{{\"create_request\":{{\"key\":\"{B64("r")}\",\"range_end\":\"{B64("s")}\",\"start_revision\":2}}}}");
+        await ws.SendAsync("{\"progress_request\":{}}");
+        var revisions = new List<long>();
+        JsonObject message;
+        while (true)
+        {
+            message = Result(await ws.ReceiveAsync());
+            if (message["watch_id"]!.GetValue<string>() == "-1")
+            {
+                break;
+            }
+
+            foreach (var e in message["events"]?.AsArray() ?? [])
+            {
+                revisions.Add(long.Parse(e!["kv"]!["mod_revision"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        Assert.Equal("31", message["header"]!["revision"]!.GetValue<string>());
+        Assert.Equal(3000, revisions.Count);
+        Assert.Equal(31, revisions[^1]);
+    }
+
+    /// <summary>SPEC §7.1: a binary frame is read as UTF-8 text.</summary>
+    [Fact]
+    public async Task A_binary_frame_is_read_as_text()
+    {
+        await using var node = await RunningServer.StartAsync();
+        await using var ws = await WsClient.ConnectAsync(node.Server);
+        await ws.SendBytesAsync(Encoding.UTF8.GetBytes($"{{\"create_request\":{{\"key\":\"{B64("k")}\",\"watch_id\":9}}}}"), binary: true);
+        Assert.Equal($"{{\"result\":{{\"header\":{H(node.Server, 1)},\"watch_id\":\"9\",\"created\":true}}}}", await ws.ReceiveAsync());
+        await ws.SendBytesAsync("{oops"u8.ToArray(), binary: true);
+        Assert.Equal("{\"error\":\"bad-json\"}", await ws.ReceiveAsync());
+    }
+
+    /// <summary>SPEC §7.4: an empty key without range_end watches the empty key; with range_end "\0" it watches every key.</summary>
+    [Fact]
+    public async Task An_empty_key_is_allowed()
+    {
+        await using var node = await RunningServer.StartAsync();
+        await using var ws = await WsClient.ConnectAsync(node.Server);
+        await CreateAsync(ws, "{\"watch_id\":1}");
+        await CreateAsync(ws, "{\"watch_id\":2,\"range_end\":\"AA==\"}");
+        await node.Server.PutAsync("any", "v", s_ct);
+        Assert.Equal("2", Result(await ws.ReceiveAsync())["watch_id"]!.GetValue<string>());
+        Assert.True(await ws.IsQuietAsync(TimeSpan.FromMilliseconds(200)));
+    }
+
+    /// <summary>SPEC §7.6: an error on the keepalive stream is the §3.6 error body, and the stream stays open.</summary>
+    [Fact]
+    public async Task Keepalive_stream_errors_are_error_bodies_and_the_stream_stays_open()
+    {
+        await using var node = await RunningServer.StartAsync();
+        var server = node.Server;
+        await server.LeaseGrantAsync(new() { Id = 42, Ttl = 30 }, null, s_ct);
+        await using var ws = await WsClient.ConnectAsync(server, "/v3/lease/keepalive");
+        await ws.SendAsync("{\"ID\":\"A\"}");
+        Assert.Equal(Error("invalid value for field \\\"ID\\\": expected integer", 3), await ws.ReceiveAsync());
+        await ws.SendAsync("[1]");
+        Assert.Equal(Error("body should be JSON object", 3), await ws.ReceiveAsync());
+        await ws.SendAsync("{\"ID\":1}x");
+        Assert.Equal(Error("body should be valid JSON", 3), await ws.ReceiveAsync());
+
+        // An empty message is the empty body, {} (SPEC §3.2 step 5): ID 0, an unknown lease.
+        await ws.SendAsync("");
+        Assert.Equal($"{{\"result\":{{\"header\":{H(server, 1)}}}}}", await ws.ReceiveAsync());
+        await ws.SendAsync("{\"ID\":42}");
+        Assert.Equal($"{{\"result\":{{\"header\":{H(server, 1)},\"ID\":\"42\",\"TTL\":\"30\"}}}}", await ws.ReceiveAsync());
+    }
+
+    /// <summary>SPEC §7.1: the Origin check of §3.2 step 1 applies to a WebSocket upgrade.</summary>
+    [Theory]
+    [InlineData("/v3/watch")]
+    [InlineData("/v3/lease/keepalive")]
+    public async Task A_cross_origin_upgrade_is_refused_with_403(string path)
+    {
+        await using var node = await RunningServer.StartAsync();
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Origin", "http://evil.example");
+        socket.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(new Uri($"ws://127.0.0.1:{node.Server.LocalPort}{path}"), s_ct));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, socket.HttpStatusCode);
+    }
+
+    /// <summary>SPEC §7.1, §3.6: an upgrade on /metrics gets 405 <c>Please use GET method</c> with <c>Allow: GET</c>, like /health and /version.</summary>
+    [Fact]
+    public async Task An_upgrade_on_metrics_is_405_please_use_get()
+    {
+        await using var node = await RunningServer.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Connection.Add("Upgrade");
+        request.Headers.Upgrade.Add(new("websocket"));
+        request.Headers.Add("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+        request.Headers.Add("Sec-WebSocket-Version", "13");
+        using var response = await node.Http.SendAsync(request, s_ct);
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["GET"], response.Content.Headers.Allow);
+        Assert.Equal(Error("Please use GET method", 12), await response.Content.ReadAsStringAsync(s_ct));
+    }
+}
