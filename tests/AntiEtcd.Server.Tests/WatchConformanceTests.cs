@@ -28,6 +28,39 @@ public sealed class WatchConformanceTests
         return created;
     }
 
+    /// <summary>SPEC §7.4 "Fragmentation": every part that holds more than one event is at most max_request_bytes long.</summary>
+    [Fact]
+    public async Task Fragments_of_several_events_are_at_most_max_request_bytes_long()
+    {
+        const int limit = 4096;
+        await using var node = await RunningServer.StartAsync(o => o.MaxRequestBytes = limit);
+        var server = node.Server;
+
+        // Small keys and values with a long lease ID and prev_kv: the JSON per event is large
+        // compared to its bytes of key and value.
+        await server.LeaseGrantAsync(new() { Id = 7_587_869_541_234_567_890, Ttl = 600 }, null, s_ct);
+        RequestOp Put(int i, string value) => new()
+        {
+            RequestPut = new() { Key = Encoding.UTF8.GetBytes($"f{i:00}"), Value = Encoding.UTF8.GetBytes(value), Lease = 7_587_869_541_234_567_890 },
+        };
+        await server.TxnAsync(new() { Success = [.. Enumerable.Range(0, 60).Select(i => Put(i, "x"))] }, null, s_ct);
+
+        await using var ws = await WsClient.ConnectAsync(server);
+        await CreateAsync(ws, $"{{\"key\":\"{B64("f")}\",\"range_end\":\"{B64("g")}\",\"prev_kv\":true,\"fragment\":true}}");
+        await server.TxnAsync(new() { Success = [.. Enumerable.Range(0, 60).Select(i => Put(i, "y"))] }, null, s_ct);
+
+        var parts = new List<string>();
+        do
+        {
+            parts.Add(await ws.ReceiveAsync() ?? throw new InvalidOperationException("closed"));
+        }
+        while (Result(parts[^1])["fragment"] is not null);
+
+        Assert.True(parts.Count > 1, "not fragmented");
+        Assert.Equal(60, parts.Sum(p => Result(p)["events"]!.AsArray().Count));
+        Assert.All(parts, p => Assert.True(Encoding.UTF8.GetByteCount(p) <= limit, $"a part of {Encoding.UTF8.GetByteCount(p)} bytes"));
+    }
+
     /// <summary>SPEC §7.4 "Fragmentation": a single event larger than max_request_bytes is still sent, alone in its fragment.</summary>
     [Fact]
     public async Task An_event_larger_than_max_request_bytes_is_sent_alone_in_its_fragment()

@@ -1,4 +1,6 @@
+using System.Buffers;
 using AntiEtcd.Api;
+using AntiEtcd.Api.Json;
 using AntiEtcd.Mvcc;
 
 namespace AntiEtcd.Server.Node;
@@ -20,7 +22,13 @@ internal sealed class WatchHub(Func<ResponseHeader> headerFactory)
 
     private const string CompactedReason = "etcdserver: mvcc: required revision has been compacted";
 
+    /// <summary>The length of <c>,"events":[</c> and <c>]</c>, which a message with events has and one without has not.</summary>
+    private const int EventsArrayBytes = 12;
+
     private readonly List<Watcher> _watchers = [];
+
+    // Scratch space for measuring messages of fragmenting watches; loop-owned like the rest.
+    private readonly ArrayBufferWriter<byte> _measure = new();
     private long _lastRevision = -1;
     private long _lastCompact = -1;
 
@@ -330,27 +338,38 @@ internal sealed class WatchHub(Func<ResponseHeader> headerFactory)
         new() { Header = Header(store), WatchId = id, Canceled = true, CompactRevision = store.CompactRevision, CancelReason = CompactedReason };
 
     /// <summary>Queues the events of one revision, split into fragments when the watch asked for them.</summary>
-    private static void Send(Watcher watcher, ResponseHeader header, List<Event> events)
+    /// <remarks>
+    /// A fragmenting watch is measured by its exact JSON, not by <see cref="WatchStream.EstimateBytes"/>: the estimate
+    /// is for queue accounting and can be a third too small (long lease IDs, prev_kv), which let fragments of
+    /// several events exceed <c>max_request_bytes</c> (SPEC §7.4 "Fragmentation"). Only watches created with
+    /// <c>fragment: true</c> pay for this.
+    /// </remarks>
+    private void Send(Watcher watcher, ResponseHeader header, List<Event> events)
     {
         watcher.SentSinceTick = true;
         var stream = watcher.Stream;
+        var limit = stream.MaxMessageBytes;
         var message = new WatchResponse { Header = header, WatchId = watcher.Id, Events = events };
-        if (!watcher.Fragment || WatchStream.EstimateBytes(message) <= stream.MaxMessageBytes)
+        if (!watcher.Fragment || events.Count == 1 || JsonBytes(message) <= limit)
         {
             stream.Enqueue(message);
             return;
         }
 
+        // A part is its envelope (header, watch_id, "fragment":true, the events array) plus its events and the
+        // commas between them; the last part has no "fragment":true, so this bounds it too.
+        var envelope = JsonBytes(new WatchResponse { Header = header, WatchId = watcher.Id, Fragment = true }) + EventsArrayBytes;
+        var bare = JsonBytes(new WatchResponse()) + EventsArrayBytes;
         var start = 0;
         while (start < events.Count)
         {
             var part = new List<Event> { events[start] };
-            var size = WatchStream.EstimateBytes(new WatchResponse { Events = part });
+            var size = envelope + JsonBytes(new WatchResponse { Events = part }) - bare;
             var next = start + 1;
             while (next < events.Count)
             {
-                var candidate = WatchStream.EstimateBytes(new WatchResponse { Events = [events[next]] }) - 160;
-                if (size + candidate > stream.MaxMessageBytes)
+                var candidate = 1 + JsonBytes(new WatchResponse { Events = [events[next]] }) - bare;
+                if (size + candidate > limit)
                 {
                     break;
                 }
@@ -363,6 +382,18 @@ internal sealed class WatchHub(Func<ResponseHeader> headerFactory)
             stream.Enqueue(new WatchResponse { Header = header, WatchId = watcher.Id, Events = part, Fragment = next < events.Count });
             start = next;
         }
+    }
+
+    /// <summary>The exact length of a message as the WebSocket sends it.</summary>
+    private int JsonBytes(WatchResponse message)
+    {
+        _measure.ResetWrittenCount();
+        using (var writer = ApiJsonWriter.CreateWriter(_measure))
+        {
+            ApiJsonWriter.WriteWatchResult(writer, message);
+        }
+
+        return _measure.WrittenCount;
     }
 
     /// <summary>Answers the stream's pending progress requests whose promise now holds.</summary>
