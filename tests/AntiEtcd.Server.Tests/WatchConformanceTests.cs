@@ -233,6 +233,29 @@ public sealed class WatchConformanceTests
         Assert.Equal(31, revisions[^1]);
     }
 
+    /// <summary>
+    /// SPEC §7.4 "No duplicates and no gaps": a watch whose range matches nothing in a whole replay step of history
+    /// (1000 events) still goes on replaying, delivers its later events and lets a progress reply through.
+    /// </summary>
+    [Fact]
+    public async Task A_replay_step_without_a_matching_event_does_not_stall_the_watch()
+    {
+        await using var node = await RunningServer.StartAsync(o => o.CompactRevisions = 0);
+        var server = node.Server;
+        for (var i = 0; i < 15; i++)
+        {
+            await server.TxnAsync(new() { Success = [.. Enumerable.Range(0, 100).Select(j => new RequestOp { RequestPut = new() { Key = Encoding.UTF8.GetBytes($"o{j:000}"), Value = new byte[] { 1 } } })] }, null, s_ct);
+        }
+
+        await server.PutAsync("k", "v", s_ct);
+        await using var ws = await WsClient.ConnectAsync(server);
+        await CreateAsync(ws, $"{{\"key\":\"{B64("k")}\",\"start_revision\":2}}");
+        await ws.SendAsync("{\"progress_request\":{}}");
+        var events = Result(await ws.ReceiveAsync());
+        Assert.Equal("17", events["events"]![0]!["kv"]!["mod_revision"]!.GetValue<string>());
+        Assert.Equal($"{{\"result\":{{\"header\":{H(server, 17)},\"watch_id\":\"-1\"}}}}", await ws.ReceiveAsync());
+    }
+
     /// <summary>SPEC §7.1: a binary frame is read as UTF-8 text.</summary>
     [Fact]
     public async Task A_binary_frame_is_read_as_text()

@@ -249,7 +249,9 @@ internal sealed class WatchSession : IAsyncDisposable
                     break;
                 }
 
-                if (stream.HasReplaying && stream.IsDrained)
+                // A step may queue nothing (no event of that stretch of history matches the watch): take the next
+                // step at once, since nothing else would wake this loop and the watch would stall (SPEC §7.4).
+                while (stream.HasReplaying && stream.IsDrained && !stream.IsClosed)
                 {
                     await _server.ReplayWatchStreamAsync(stream, _closing.Token).ConfigureAwait(false);
                 }
