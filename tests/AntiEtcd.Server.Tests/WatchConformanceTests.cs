@@ -234,6 +234,38 @@ public sealed class WatchConformanceTests
     }
 
     /// <summary>
+    /// SPEC §7.4: replay is produced only as the send queue drains, so replaying more history than the 64 MiB
+    /// slow-client limit to a client that reads does not close the connection.
+    /// </summary>
+    [Fact]
+    public async Task Replaying_more_than_the_slow_client_limit_to_a_reading_client_delivers_everything()
+    {
+        await using var node = await RunningServer.StartAsync(o => o.CompactRevisions = 0);
+        var server = node.Server;
+        var value = new byte[1_500_000];
+        const int puts = 50; // 50 × 1.5 MB of history, more than 64 MiB once encoded
+        for (var i = 0; i < puts; i++)
+        {
+            await server.PutAsync(new PutRequest { Key = "big"u8.ToArray(), Value = value }, null, s_ct);
+        }
+
+        await using var ws = await WsClient.ConnectAsync(server);
+        await CreateAsync(ws, $"{{\"key\":\"{B64("big")}\",\"start_revision\":2}}");
+        var revisions = new List<long>();
+        while (revisions.Count < puts)
+        {
+            var message = await ws.ReceiveAsync(TimeSpan.FromSeconds(30));
+            Assert.True(message is not null, $"closed after {revisions.Count} events: {ws.CloseStatus} {ws.CloseDescription}");
+            foreach (var e in Result(message)["events"]!.AsArray())
+            {
+                revisions.Add(long.Parse(e!["kv"]!["mod_revision"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(2, puts).Select(r => (long)r), revisions);
+    }
+
+    /// <summary>
     /// SPEC §7.4 "No duplicates and no gaps": a watch whose range matches nothing in a whole replay step of history
     /// (1000 events) still goes on replaying, delivers its later events and lets a progress reply through.
     /// </summary>

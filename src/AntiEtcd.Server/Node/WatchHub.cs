@@ -20,6 +20,13 @@ internal sealed class WatchHub(Func<ResponseHeader> headerFactory)
     /// <summary>At most this many events of history are read per replay step (whole revisions).</summary>
     private const int ReplayBatchEvents = 1000;
 
+    /// <summary>
+    /// At most this many bytes of messages (by <see cref="WatchStream.EstimateBytes"/>, plus one revision) are queued
+    /// per replay step, for all the stream's watches together. A step runs only once the queue has drained, so replay
+    /// alone stays far below the 64 MiB slow-client limit (SPEC §7.4); the event bound alone did not, with large values.
+    /// </summary>
+    private const long ReplayBatchBytes = 4L * 1024 * 1024;
+
     private const string CompactedReason = "etcdserver: mvcc: required revision has been compacted";
 
     /// <summary>The length of <c>,"events":[</c> and <c>]</c>, which a message with events has and one without has not.</summary>
@@ -238,11 +245,18 @@ internal sealed class WatchHub(Func<ResponseHeader> headerFactory)
     public void Replay(MvccStore store, WatchStream stream)
     {
         Sync(store);
+        var budget = ReplayBatchBytes;
         foreach (var watcher in stream.Watchers.Values.ToArray())
         {
             if (!watcher.Replaying)
             {
                 continue;
+            }
+
+            if (budget <= 0)
+            {
+                // The others replay in the next step, once the queue has drained again.
+                break;
             }
 
             if (!store.TryGetHistory(watcher.NextRevision, ReplayBatchEvents, out var history))
@@ -255,7 +269,7 @@ internal sealed class WatchHub(Func<ResponseHeader> headerFactory)
 
             var header = Header(store);
             var i = 0;
-            while (i < history.Count)
+            while (i < history.Count && budget > 0)
             {
                 var revision = history[i].Kv.ModRevision;
                 var matched = new List<Event>();
@@ -270,13 +284,14 @@ internal sealed class WatchHub(Func<ResponseHeader> headerFactory)
 
                 if (matched.Count > 0)
                 {
+                    budget -= WatchStream.EstimateBytes(new WatchResponse { Events = matched });
                     Send(watcher, header, matched);
                 }
 
                 watcher.NextRevision = revision + 1;
             }
 
-            if (history.Count < ReplayBatchEvents || watcher.NextRevision > store.Revision)
+            if ((i == history.Count && history.Count < ReplayBatchEvents) || watcher.NextRevision > store.Revision)
             {
                 // Caught up: every revision ≤ the store's has been delivered.
                 watcher.NextRevision = Math.Max(watcher.NextRevision, store.Revision + 1);
