@@ -288,6 +288,49 @@ public sealed class WatchConformanceTests
         Assert.Equal($"{{\"result\":{{\"header\":{H(server, 17)},\"watch_id\":\"-1\"}}}}", await ws.ReceiveAsync());
     }
 
+    /// <summary>
+    /// SPEC §7.4 "Compaction": a compaction cancels, with the compacted message, a watch that still needs older events;
+    /// what it had delivered before has no gap, and nothing of that watch follows the cancellation.
+    /// </summary>
+    [Fact]
+    public async Task A_compaction_cancels_a_watch_still_replaying_older_history()
+    {
+        await using var node = await RunningServer.StartAsync(o => o.CompactRevisions = 0);
+        var server = node.Server;
+        var value = new byte[1_500_000];
+        const int puts = 50; // far more than the socket buffers hold, so a client that does not read stalls the replay
+        for (var i = 0; i < puts; i++)
+        {
+            await server.PutAsync(new PutRequest { Key = "big"u8.ToArray(), Value = value }, null, s_ct);
+        }
+
+        await using var ws = await WsClient.ConnectAsync(server);
+        await CreateAsync(ws, $"{{\"key\":\"{B64("big")}\",\"start_revision\":2,\"watch_id\":8}}");
+
+        // A progress reply waits for the replaying watch; the cancellation releases it.
+        await ws.SendAsync("{\"progress_request\":{}}");
+        var compact = puts + 1;
+        await server.CompactAsync(new() { Revision = compact }, null, s_ct);
+
+        var revisions = new List<long>();
+        JsonObject message;
+        while ((message = Result(await ws.ReceiveAsync(TimeSpan.FromSeconds(30))))["canceled"] is null)
+        {
+            Assert.Equal("8", message["watch_id"]!.GetValue<string>());
+            foreach (var e in message["events"]!.AsArray())
+            {
+                revisions.Add(long.Parse(e!["kv"]!["mod_revision"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        Assert.True(revisions.Count < puts - 1, $"{revisions.Count} events were delivered before the compaction");
+        Assert.Equal(Enumerable.Range(2, revisions.Count).Select(r => (long)r), revisions);
+        Assert.Equal(
+            $"{{\"result\":{{\"header\":{H(server, compact)},\"watch_id\":\"8\",\"canceled\":true,\"compact_revision\":\"{compact}\",\"cancel_reason\":\"etcdserver: mvcc: required revision has been compacted\"}}}}",
+            message.Parent!.ToJsonString());
+        Assert.Equal($"{{\"result\":{{\"header\":{H(server, compact)},\"watch_id\":\"-1\"}}}}", await ws.ReceiveAsync());
+    }
+
     /// <summary>SPEC §7.1: a binary frame is read as UTF-8 text.</summary>
     [Fact]
     public async Task A_binary_frame_is_read_as_text()
