@@ -8,7 +8,7 @@ namespace AntiEtcd.Server.Tests;
 /// <summary>
 /// An auth filter for the tests (also loaded by <c>--auth_filter</c> from this assembly): refuses
 /// keys under <c>secret/</c>, hides kvs and watch events under <c>hidden/</c>, refuses leases over
-/// 100 s, throws on keys under <c>boom/</c>, and widens a range on <c>wide/</c> into two ops.
+/// 100 s and keepalives of lease 666, throws on keys under <c>boom/</c>, and widens a range on <c>wide/</c> into two ops.
 /// </summary>
 public sealed class TestAuthFilter : IAuthFilter
 {
@@ -39,7 +39,8 @@ public sealed class TestAuthFilter : IAuthFilter
     }
 
     public bool FilterApi(RequestContext context, string api, JsonObject body) =>
-        !(api == "lease_grant" && body["TTL"] is { } ttl && long.Parse(ttl.ToString(), System.Globalization.CultureInfo.InvariantCulture) > 100);
+        !(api == "lease_grant" && body["TTL"] is { } ttl && long.Parse(ttl.ToString(), System.Globalization.CultureInfo.InvariantCulture) > 100)
+        && !(api == "lease_keepalive" && body["ID"]?.ToString() == "666");
 
     public TxnRequest? FilterTxn(RequestContext context, TxnRequest txn)
     {

@@ -378,6 +378,49 @@ public sealed class WatchConformanceTests
         Assert.Equal($"{{\"result\":{{\"header\":{H(server, 1)},\"ID\":\"42\",\"TTL\":\"30\"}}}}", await ws.ReceiveAsync());
     }
 
+    /// <summary>SPEC §7.6, §10.6: each keepalive message passes the auth filter; a refusal is the 403 error body and the stream stays open.</summary>
+    [Fact]
+    public async Task Keepalive_stream_messages_pass_the_auth_filter_one_by_one()
+    {
+        await using var node = await RunningServer.StartAsync(o => o.AuthFilter = new TestAuthFilter());
+        var server = node.Server;
+        await server.LeaseGrantAsync(new() { Id = 42, Ttl = 30 }, null, s_ct);
+        await using var ws = await WsClient.ConnectAsync(server, "/v3/lease/keepalive");
+        await ws.SendAsync("{\"ID\":\"666\"}");
+        Assert.Equal(Error("Access denied", 7), await ws.ReceiveAsync());
+        await ws.SendAsync("{\"ID\":42}");
+        Assert.Equal($"{{\"result\":{{\"header\":{H(server, 1)},\"ID\":\"42\",\"TTL\":\"30\"}}}}", await ws.ReceiveAsync());
+    }
+
+    /// <summary>SPEC §7.4: closing a watch connection ends its watches (they are gone from the metrics); "Stop" closes keepalive streams with 1001 too.</summary>
+    [Fact]
+    public async Task Closing_a_connection_ends_its_watches_and_stop_closes_keepalive_streams_with_1001()
+    {
+        await using var node = await RunningServer.StartAsync();
+        async Task<string> WatchersAsync()
+        {
+            var metrics = await node.Http.GetStringAsync("/metrics", s_ct);
+            return metrics.Split('\n').Single(l => l.StartsWith("antietcd_watchers ", StringComparison.Ordinal));
+        }
+
+        await using (var ws = await WsClient.ConnectAsync(node.Server))
+        {
+            await CreateAsync(ws, $"{{\"key\":\"{B64("k")}\"}}");
+            await CreateAsync(ws, $"{{\"key\":\"{B64("k")}\"}}");
+            Assert.Equal("antietcd_watchers 2", await WatchersAsync());
+        }
+
+        await ClusterNode.Until.TrueAsync(async () => await WatchersAsync() == "antietcd_watchers 0", TimeSpan.FromSeconds(10), () => "the closed connection's watches remain");
+
+        await using var keepalive = await WsClient.ConnectAsync(node.Server, "/v3/lease/keepalive");
+        await keepalive.SendAsync("{\"ID\":1}");
+        Assert.NotNull(await keepalive.ReceiveAsync());
+        var stop = node.Server.StopAsync(s_ct);
+        Assert.Null(await keepalive.ReceiveAsync());
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, keepalive.CloseStatus);
+        await stop;
+    }
+
     /// <summary>SPEC §7.1: the Origin check of §3.2 step 1 applies to a WebSocket upgrade.</summary>
     [Theory]
     [InlineData("/v3/watch")]
