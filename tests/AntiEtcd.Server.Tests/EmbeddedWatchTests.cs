@@ -166,6 +166,74 @@ public sealed class EmbeddedWatchTests : IAsyncLifetime
         Assert.Equal("Watch not found", error.Message);
     }
 
+    /// <summary>SPEC §13.2: more than 64 MiB waiting for one in-process watch cancels it with "watcher is too slow", as its last message.</summary>
+    [Fact]
+    public async Task A_callback_that_falls_more_than_64_MiB_behind_gets_watcher_is_too_slow_last()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var messages = new List<WatchResponse>();
+        var id = await Server.CreateWatchAsync(Watch("big"), async m =>
+        {
+            await release.Task;
+            lock (messages)
+            {
+                messages.Add(m);
+            }
+        }, null, s_ct);
+        var fast = await Server.CreateWatchAsync(Watch("big"), Record, null, s_ct);
+
+        var value = new byte[1_500_000];
+        for (var i = 0; i < 50; i++)
+        {
+            await Server.PutAsync(new PutRequest { Key = "big"u8.ToArray(), Value = value }, null, s_ct);
+        }
+
+        release.SetResult();
+        await Until.TrueAsync(() => { lock (messages) { return messages.Count > 0 && messages[^1].Canceled; } }, TimeSpan.FromSeconds(30), () => "no cancellation");
+        await Server.PutAsync("big", "after", s_ct);
+        await Server.RequestProgressAsync(s_ct);
+        WatchResponse[] got;
+        lock (messages)
+        {
+            got = [.. messages];
+        }
+
+        var last = got[^1];
+        Assert.Equal((id, true, "watcher is too slow"), (last.WatchId, last.Canceled, last.CancelReason));
+        Assert.All(got[..^1], m => Assert.False(m.Canceled));
+        var delivered = got[..^1].SelectMany(m => m.Events).Select(e => e.Kv.ModRevision).ToArray();
+        Assert.Equal(Enumerable.Range(2, delivered.Length).Select(r => (long)r), delivered);
+        Assert.True(delivered.Length < 50, $"{delivered.Length} events delivered to a callback that fell behind");
+
+        // The other watch saw everything.
+        Assert.Equal(Enumerable.Range(2, 51).Select(r => (long)r), Received().Where(m => m.WatchId == fast).SelectMany(m => m.Events).Select(e => e.Kv.ModRevision));
+        var error = await Assert.ThrowsAsync<AntiEtcdRequestException>(() => Server.CancelWatchAsync(id, s_ct));
+        Assert.Equal("Watch not found", error.Message);
+    }
+
+    /// <summary>SPEC §7.4, §13.2: an in-process watch with progress_notify gets progress notifications through its callback.</summary>
+    [Fact]
+    public async Task An_idle_in_process_watch_with_progress_notify_gets_a_notification()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var server = new AntiEtcdServer(new AntiEtcdOptions { Port = 0, WatchProgressNotifyInterval = 60_000 }, _logs, clock);
+        await server.StartAsync(s_ct);
+        var id = await server.CreateWatchAsync(new WatchCreateRequest { Key = "k"u8.ToArray(), ProgressNotify = true, WatchId = 4 }, Record, null, s_ct);
+        await server.PutAsync("other", "x", s_ct);
+        await Until.TrueAsync(
+            () =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(61));
+                return Received().Length > 0;
+            },
+            TimeSpan.FromSeconds(20),
+            () => "no progress notification");
+        var notification = Received()[0];
+        Assert.Equal((id, 2L), (notification.WatchId, notification.Header!.Revision));
+        Assert.Empty(notification.Events);
+        Assert.False(notification.Canceled);
+    }
+
     [Fact]
     public async Task Calls_after_the_stop_get_502()
     {
