@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -420,6 +422,146 @@ public sealed class WatchConformanceTests
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, keepalive.CloseStatus);
         await stop;
     }
+
+    /// <summary>SPEC §7.1: a client that never answers the server's Pings is aborted after the next Ping.</summary>
+    [Fact]
+    public async Task A_client_that_never_answers_pings_is_aborted()
+    {
+        await using var node = await RunningServer.StartAsync(o => o.WsKeepaliveInterval = 300);
+        using var socket = await RawUpgradeAsync(node.Server.LocalPort);
+        var opcodes = new List<int>();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(s_ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(20));
+        try
+        {
+            while (await ReadFrameAsync(socket, deadline.Token) is { } opcode)
+            {
+                opcodes.Add(opcode);
+            }
+        }
+        catch (SocketException)
+        {
+            // Aborted: a reset is as good as a close.
+        }
+
+        Assert.False(deadline.IsCancellationRequested, "the connection was not aborted");
+        Assert.Contains(0x9, opcodes);
+    }
+
+    /// <summary>
+    /// SPEC §7.1: any frame from the client, not only a Pong, keeps the connection alive. (The Ping itself is .NET's
+    /// keep-alive: it is sent after an interval in which no frame arrived, so an active client gets none; docs/api.md.)
+    /// </summary>
+    [Fact]
+    public async Task A_client_that_sends_other_frames_instead_of_pongs_stays_connected()
+    {
+        await using var node = await RunningServer.StartAsync(o => o.WsKeepaliveInterval = 300);
+        using var socket = await RawUpgradeAsync(node.Server.LocalPort);
+        using var reader = CancellationTokenSource.CreateLinkedTokenSource(s_ct);
+        var opcodes = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var closed = false;
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                while (await ReadFrameAsync(socket, reader.Token) is { } opcode)
+                {
+                    opcodes.Enqueue(opcode);
+                }
+
+                Volatile.Write(ref closed, true);
+            }
+            catch (SocketException)
+            {
+                Volatile.Write(ref closed, true);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, s_ct);
+
+        // An ignored message (SPEC §7.2) every 100 ms, never a Pong, for more than six Ping intervals: a duration
+        // to observe, not a state to wait for.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(2) && !Volatile.Read(ref closed))
+        {
+            await socket.SendAsync(ClientFrame("{}"u8), SocketFlags.None, s_ct);
+            await Task.Delay(100, s_ct);
+        }
+
+        Assert.False(Volatile.Read(ref closed), $"closed after {clock.Elapsed.TotalMilliseconds:0} ms");
+        await socket.SendAsync(ClientFrame("{\"progress_request\":{}}"u8), SocketFlags.None, s_ct);
+        await ClusterNode.Until.TrueAsync(() => opcodes.Contains(0x1), TimeSpan.FromSeconds(10), () => "no progress reply");
+        await reader.CancelAsync();
+        await reading;
+    }
+
+    private static async Task<Socket> RawUpgradeAsync(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, port, s_ct);
+        var upgrade = $"GET /v3/watch HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(upgrade), SocketFlags.None, s_ct);
+
+        // Read the response head byte by byte, so that no frame byte after it is consumed.
+        var head = new StringBuilder();
+        var one = new byte[1];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            Assert.Equal(1, await socket.ReceiveAsync(one, SocketFlags.None, s_ct));
+            head.Append((char)one[0]);
+        }
+
+        Assert.StartsWith("HTTP/1.1 101", head.ToString(), StringComparison.Ordinal);
+        return socket;
+    }
+
+    /// <summary>Reads one server frame (unmasked) and returns its opcode, or null at the end of the stream.</summary>
+    private static async Task<int?> ReadFrameAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        async Task<byte[]?> ReadExactlyAsync(int count)
+        {
+            var buffer = new byte[count];
+            for (var read = 0; read < count;)
+            {
+                var n = await socket.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None, cancellationToken);
+                if (n == 0)
+                {
+                    return null;
+                }
+
+                read += n;
+            }
+
+            return buffer;
+        }
+
+        if (await ReadExactlyAsync(2) is not { } start)
+        {
+            return null;
+        }
+
+        long length = start[1] & 0x7F;
+        if (length >= 126)
+        {
+            var extended = await ReadExactlyAsync(length == 126 ? 2 : 8);
+            if (extended is null)
+            {
+                return null;
+            }
+
+            length = 0;
+            foreach (var b in extended)
+            {
+                length = (length << 8) | b;
+            }
+        }
+
+        return length == 0 || await ReadExactlyAsync((int)length) is not null ? start[0] & 0x0F : null;
+    }
+
+    /// <summary>A masked client text frame (zero mask) of a short payload.</summary>
+    private static byte[] ClientFrame(ReadOnlySpan<byte> payload) => [0x81, (byte)(0x80 | payload.Length), 0, 0, 0, 0, .. payload];
 
     /// <summary>SPEC §7.1: the Origin check of §3.2 step 1 applies to a WebSocket upgrade.</summary>
     [Theory]
