@@ -67,6 +67,32 @@ public sealed class EmbeddedWatchTests : IAsyncLifetime
         Assert.Equal((400, 3, "Watch not found"), (again.Code, again.GrpcCode, again.Message));
     }
 
+    /// <summary>
+    /// SPEC §13.2, §7.4 "cancel_request": once CancelWatchAsync has returned, the callback is not called again, even
+    /// for events that were queued behind a call still running.
+    /// </summary>
+    [Fact]
+    public async Task After_cancel_returns_queued_events_are_not_delivered()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var id = await Server.CreateWatchAsync(Watch("k"), async m =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            await Record(m);
+        }, null, s_ct);
+        await Server.PutAsync("k", "1", s_ct);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10), s_ct);
+        await Server.PutAsync("k", "2", s_ct);
+        await Server.PutAsync("k", "3", s_ct);
+
+        await Server.CancelWatchAsync(id, s_ct);
+        release.SetResult();
+        await Server.RequestProgressAsync(s_ct);
+        Assert.Equal([2L], Received().SelectMany(m => m.Events).Select(e => e.Kv.ModRevision));
+    }
+
     [Fact]
     public async Task Cancel_of_an_id_that_never_existed_is_watch_not_found()
     {

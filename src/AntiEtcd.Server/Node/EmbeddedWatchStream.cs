@@ -71,12 +71,12 @@ internal sealed class EmbeddedWatchStream(AntiEtcdServer server, ILogger logger)
         return pump.Enqueue(message);
     }
 
-    /// <summary>Stops delivering to a watch (canceled by the client).</summary>
+    /// <summary>Stops delivering to a watch (canceled by the client): nothing queued for it reaches the callback any more.</summary>
     public void Forget(long id)
     {
         if (_pumps.TryRemove(id, out var pump))
         {
-            pump.Complete();
+            pump.Discard();
         }
     }
 
@@ -140,6 +140,7 @@ internal sealed class EmbeddedWatchStream(AntiEtcdServer server, ILogger logger)
         private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
         private long _pending;
         private bool _tooSlow;
+        private volatile bool _discarded;
 
         public Pump(EmbeddedWatchStream owner, long id, Func<WatchResponse, ValueTask> callback)
         {
@@ -177,6 +178,16 @@ internal sealed class EmbeddedWatchStream(AntiEtcdServer server, ILogger logger)
 
         public void Complete() => _queue.Writer.TryComplete();
 
+        /// <summary>
+        /// Completes the queue and drops what it still holds: after CancelWatchAsync returns, no call may start, as no
+        /// message follows a client's cancel on a WebSocket (SPEC §7.4). A call already running finishes.
+        /// </summary>
+        public void Discard()
+        {
+            _discarded = true;
+            _queue.Writer.TryComplete();
+        }
+
         private async Task RunAsync()
         {
             await foreach (var item in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
@@ -189,6 +200,11 @@ internal sealed class EmbeddedWatchStream(AntiEtcdServer server, ILogger logger)
 
                 var message = (WatchResponse)item;
                 Interlocked.Add(ref _pending, -EstimateBytes(message));
+                if (_discarded)
+                {
+                    continue;
+                }
+
                 try
                 {
                     await _callback(message).ConfigureAwait(false);
