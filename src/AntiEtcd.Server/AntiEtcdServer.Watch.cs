@@ -39,46 +39,83 @@ public sealed partial class AntiEtcdServer
         ThrowIfStopping();
         await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
         var ready = IsClusterMode ? await WatchReadinessAsync(context?.LeaderOnly == true, context?.NoWaitQuorum == true, cancellationToken).ConfigureAwait(false) : 0;
-        var created = await Loop.ExecuteAsync(
-            static (store, s) =>
-            {
-                if (s.Request.StartRevision > 0 && s.Request.StartRevision < store.CompactRevision)
+
+        // The loop runs a queued create even when the token fires first, and a caller that gets the
+        // OperationCanceledException never learns the watch's ID to cancel it: the clean-up below removes it, or marks
+        // the attempt so that a create still waiting (for the applied index) creates nothing.
+        var creation = new EmbeddedWatchCreation();
+        try
+        {
+            var created = await Loop.ExecuteAsync(
+                static (store, s) =>
                 {
-                    // Refused before it exists: the caller gets the exception and the callback nothing (over WebSocket
-                    // the same request is created and then canceled, SPEC §7.4; in process the throw is that answer).
-                    return (Failure: null, Created: null, store.CompactRevision);
-                }
+                    if (s.Creation.Abandoned)
+                    {
+                        return (Failure: null, Created: null, store.CompactRevision);
+                    }
 
-                var stream = s.Server.Embedded;
-                stream.PendingCallback = s.Callback;
-                stream.LastCreated = null;
-                var failure = s.Server.Hub.Create(store, stream, s.Request, int.MaxValue);
-                stream.PendingCallback = null;
-                return (Failure: failure, Created: stream.LastCreated, store.CompactRevision);
-            },
-            (Server: this, Request: request, Callback: callback),
-            false,
-            cancellationToken,
-            ready).ConfigureAwait(false);
-        if (created.Failure is { } reason)
-        {
-            throw EtcdErrors.BadRequest(reason);
+                    if (s.Request.StartRevision > 0 && s.Request.StartRevision < store.CompactRevision)
+                    {
+                        // Refused before it exists: the caller gets the exception and the callback nothing (over WebSocket
+                        // the same request is created and then canceled, SPEC §7.4; in process the throw is that answer).
+                        return (Failure: null, Created: null, store.CompactRevision);
+                    }
+
+                    var stream = s.Server.Embedded;
+                    stream.PendingCallback = s.Callback;
+                    stream.LastCreated = null;
+                    var failure = s.Server.Hub.Create(store, stream, s.Request, int.MaxValue);
+                    stream.PendingCallback = null;
+                    if (failure is null && stream.LastCreated is { } message)
+                    {
+                        s.Creation.Id = message.WatchId;
+                    }
+
+                    return (Failure: failure, Created: stream.LastCreated, store.CompactRevision);
+                },
+                (Server: this, Request: request, Callback: callback, Creation: creation),
+                false,
+                cancellationToken,
+                ready).ConfigureAwait(false);
+            if (created.Failure is { } reason)
+            {
+                throw EtcdErrors.BadRequest(reason);
+            }
+
+            if (created.Created is null)
+            {
+                throw new AntiEtcdRequestException(400, 11, "etcdserver: mvcc: required revision has been compacted", created.CompactRevision);
+            }
+
+            // Replay in bounded steps, each its own loop operation, so writes keep flowing meanwhile.
+            while (Embedded.HasReplaying)
+            {
+                await ReplayWatchStreamAsync(Embedded, cancellationToken).ConfigureAwait(false);
+            }
+
+            return created.Created.WatchId;
         }
-
-        if (created.Created is null)
+        catch (OperationCanceledException)
         {
-            throw new AntiEtcdRequestException(400, 11, "etcdserver: mvcc: required revision has been compacted", created.CompactRevision);
+            await Loop.ExecuteAsync(
+                static (store, s) =>
+                {
+                    s.Creation.Abandoned = true;
+                    if (s.Creation.Id is { } id)
+                    {
+                        // As CancelWatchAsync: no message reaches the callback, and a progress reply waiting for this
+                        // watch's replay is released.
+                        s.Server.Embedded.Forget(id);
+                        s.Server.Hub.Cancel(store, s.Server.Embedded, id);
+                    }
+
+                    return 0;
+                },
+                (Server: this, Creation: creation),
+                false,
+                CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
-
-        var id = created.Created.WatchId;
-
-        // Replay in bounded steps, each its own loop operation, so writes keep flowing meanwhile.
-        while (Embedded.HasReplaying)
-        {
-            await ReplayWatchStreamAsync(Embedded, cancellationToken).ConfigureAwait(false);
-        }
-
-        return id;
     }
 
     /// <summary>Cancels an in-process watch; its callback gets no further message.</summary>

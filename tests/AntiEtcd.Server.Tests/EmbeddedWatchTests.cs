@@ -89,8 +89,62 @@ public sealed class EmbeddedWatchTests : IAsyncLifetime
 
         await Server.CancelWatchAsync(id, s_ct);
         release.SetResult();
+
+        // The call that was running finishes; a canceled watch is outside the progress promise, so its pump is
+        // watched for a short while instead: nothing more may come.
+        await Until.TrueAsync(() => Received().Length == 1, TimeSpan.FromSeconds(10), () => "the running call did not finish");
         await Server.RequestProgressAsync(s_ct);
-        Assert.Equal([2L], Received().SelectMany(m => m.Events).Select(e => e.Kv.ModRevision));
+        var quiet = System.Diagnostics.Stopwatch.StartNew();
+        while (quiet.Elapsed < TimeSpan.FromMilliseconds(300))
+        {
+            Assert.Equal([2L], Received().SelectMany(m => m.Events).Select(e => e.Kv.ModRevision));
+            await Task.Delay(20, s_ct);
+        }
+    }
+
+    /// <summary>
+    /// SPEC §13.2: CreateWatchAsync that ends in cancellation leaves no watch behind, since its caller never learns an
+    /// ID to cancel: the callback is never called, even when the token fires while the history is replayed.
+    /// </summary>
+    [Fact]
+    public async Task A_canceled_create_leaves_no_watch_behind()
+    {
+        using (var canceled = new CancellationTokenSource())
+        {
+            await canceled.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Server.CreateWatchAsync(Watch("k"), Record, null, canceled.Token));
+        }
+
+        // Canceled by the callback itself on its first event, while later replay steps are still to come.
+        for (var i = 0; i < 30; i++)
+        {
+            await Server.TxnAsync(new() { Success = [.. Enumerable.Range(0, 100).Select(j => new RequestOp { RequestPut = new() { Key = Encoding.UTF8.GetBytes($"r{j:000}"), Value = new byte[] { 1 } } })] }, null, s_ct);
+        }
+
+        using var during = new CancellationTokenSource();
+        var calls = 0;
+        var replaying = Server.CreateWatchAsync(new WatchCreateRequest { Key = "r"u8.ToArray(), RangeEnd = "s"u8.ToArray(), StartRevision = 2 }, async _ =>
+        {
+            Interlocked.Increment(ref calls);
+            await during.CancelAsync();
+        }, null, during.Token);
+        try
+        {
+            await replaying;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        var before = Volatile.Read(ref calls);
+        await Server.PutAsync("k", "1", s_ct);
+        await Server.PutAsync("r000", "2", s_ct);
+        await Server.RequestProgressAsync(s_ct).WaitAsync(TimeSpan.FromSeconds(10), s_ct);
+        Assert.Empty(Received());
+        if (replaying.IsCanceled)
+        {
+            Assert.Equal(before, Volatile.Read(ref calls));
+        }
     }
 
     [Fact]
