@@ -98,6 +98,22 @@ public sealed class WatchInClusterTests
 
         var keepalive = await cluster.PostAsync(follower, "/v3/lease/keepalive", new JsonObject { ["ID"] = 77 });
         Assert.True(keepalive.Status == 200 && keepalive.Body["result"]?["TTL"]?.GetValue<string>() == "60", keepalive.ToString());
+
+        // The keepalive stream applies the upgrade's flags to each message (SPEC §7.6, §3.5), and an error keeps it open.
+        await using (var ws = await WsClient.ConnectAsync(cluster.Servers[follower]!, "/v3/lease/keepalive?leaderonly=1"))
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                await ws.SendAsync("{\"ID\":77}");
+                Assert.Equal(Etcd.Error(U2, 14), await ws.ReceiveAsync());
+            }
+        }
+
+        await using (var ws = await WsClient.ConnectAsync(cluster.Servers[follower]!, "/v3/lease/keepalive"))
+        {
+            await ws.SendAsync("{\"ID\":77}");
+            Assert.Equal("60", JsonNode.Parse((await ws.ReceiveAsync())!)!["result"]?["TTL"]?.GetValue<string>());
+        }
         var ttl = await cluster.PostAsync(follower, "/v3/lease/timetolive", new JsonObject { ["ID"] = 77 });
         Assert.True(ttl.Status == 200 && ttl.Body["grantedTTL"]?.GetValue<string>() == "60", ttl.ToString());
     }
