@@ -563,6 +563,20 @@ public sealed class WatchConformanceTests
     /// <summary>A masked client text frame (zero mask) of a short payload.</summary>
     private static byte[] ClientFrame(ReadOnlySpan<byte> payload) => [0x81, (byte)(0x80 | payload.Length), 0, 0, 0, 0, .. payload];
 
+    /// <summary>SPEC §7.1: the server does not negotiate compression, even when the client offers permessage-deflate.</summary>
+    [Fact]
+    public async Task Compression_is_not_negotiated()
+    {
+        await using var node = await RunningServer.StartAsync();
+        using var socket = new ClientWebSocket();
+        socket.Options.DangerousDeflateOptions = new WebSocketDeflateOptions();
+        socket.Options.CollectHttpResponseDetails = true;
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{node.Server.LocalPort}/v3/watch"), s_ct);
+        Assert.Equal(System.Net.HttpStatusCode.SwitchingProtocols, socket.HttpStatusCode);
+        Assert.False(socket.HttpResponseHeaders!.ContainsKey("Sec-WebSocket-Extensions"));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", s_ct);
+    }
+
     /// <summary>SPEC §7.1: the Origin check of §3.2 step 1 applies to a WebSocket upgrade.</summary>
     [Theory]
     [InlineData("/v3/watch")]
