@@ -229,17 +229,18 @@ public sealed partial class AntiEtcdServer
     /// §9.6): completes at once when none is; otherwise waits for the outcome, up to
     /// <c>wait_quorum_timeout</c>, then throws U3. Throws 502 when the node stopped meanwhile.
     /// </summary>
-    private ValueTask WaitForImportAsync(CancellationToken cancellationToken)
+    private ValueTask WaitForImportAsync(bool noWaitQuorum, CancellationToken cancellationToken)
     {
         var gate = Volatile.Read(ref _importGate);
-        return gate is null ? ValueTask.CompletedTask : WaitForImportCoreAsync(gate.Task, cancellationToken);
+        return gate is null ? ValueTask.CompletedTask : WaitForImportCoreAsync(gate.Task, noWaitQuorum, cancellationToken);
     }
 
-    private async ValueTask WaitForImportCoreAsync(Task outcome, CancellationToken cancellationToken)
+    private async ValueTask WaitForImportCoreAsync(Task outcome, bool noWaitQuorum, CancellationToken cancellationToken)
     {
         try
         {
-            await outcome.WaitAsync(TimeSpan.FromMilliseconds(_options.WaitQuorumTimeout), _time, cancellationToken).ConfigureAwait(false);
+            // nowaitquorum: the readiness deadline is the arrival itself (SPEC §8.4), so a pending import is U3 at once.
+            await outcome.WaitAsync(noWaitQuorum ? TimeSpan.Zero : TimeSpan.FromMilliseconds(_options.WaitQuorumTimeout), _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -255,7 +256,7 @@ public sealed partial class AntiEtcdServer
     {
         try
         {
-            await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
+            await WaitForImportAsync((flags & RequestFlags.NoWaitQuorum) != 0, cancellationToken).ConfigureAwait(false);
         }
         catch (AntiEtcdRequestException ex) when (ex.Code == 503)
         {

@@ -107,7 +107,7 @@ public sealed partial class AntiEtcdServer
         CancellationToken cancellationToken)
         where TResponse : class
     {
-        await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForImportAsync(context?.NoWaitQuorum == true, cancellationToken).ConfigureAwait(false);
         var (result, compactRevision) = IsClusterMode
             ? await ReadAfterAsync(
                 static (store, state) => (state.Call(store, state.Request), store.CompactRevision),

@@ -64,7 +64,7 @@ public sealed partial class AntiEtcdServer
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
-        await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForImportAsync(context?.NoWaitQuorum == true, cancellationToken).ConfigureAwait(false);
         if (!IsClusterMode)
         {
             return await LocalKeepAliveAsync(request, cancellationToken).ConfigureAwait(false);
@@ -212,7 +212,7 @@ public sealed partial class AntiEtcdServer
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfStopping();
-        await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForImportAsync(context?.NoWaitQuorum == true, cancellationToken).ConfigureAwait(false);
         if (!IsClusterMode)
         {
             return await LocalTimeToLiveAsync(request, cancellationToken).ConfigureAwait(false);

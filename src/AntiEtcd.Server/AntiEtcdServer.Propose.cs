@@ -20,7 +20,7 @@ public sealed partial class AntiEtcdServer
         where TResponse : class
     {
         ThrowIfStopping();
-        await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForImportAsync(context?.NoWaitQuorum == true, cancellationToken).ConfigureAwait(false);
         var (status, response, compactRevision) = IsClusterMode
             ? await ClusterProposeAsync(command, context, cancellationToken).ConfigureAwait(false)
             : await ProposeCoreAsync(command, cancellationToken).ConfigureAwait(false);

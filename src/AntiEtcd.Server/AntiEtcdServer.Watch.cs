@@ -37,7 +37,7 @@ public sealed partial class AntiEtcdServer
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(callback);
         ThrowIfStopping();
-        await WaitForImportAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForImportAsync(context?.NoWaitQuorum == true, cancellationToken).ConfigureAwait(false);
         var ready = IsClusterMode ? await WatchReadinessAsync(context?.LeaderOnly == true, context?.NoWaitQuorum == true, cancellationToken).ConfigureAwait(false) : 0;
 
         // The loop runs a queued create even when the token fires first, and a caller that gets the

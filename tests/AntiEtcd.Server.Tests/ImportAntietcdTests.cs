@@ -326,6 +326,21 @@ public sealed class ImportAntietcdTests : IDisposable
         Assert.Equal(503, (int)health.StatusCode);
         Assert.Equal(200, (int)(await http.GetAsync("/version", s_ct)).StatusCode);
 
+        // With nowaitquorum the readiness deadline is the arrival: U3 at once, for every request kind (SPEC §8.4).
+        var noWait = new RequestContext { NoWaitQuorum = true };
+        foreach (var refused in new Func<Task>[]
+        {
+            () => server.PutAsync(new PutRequest { Key = B("early"), Value = B("1") }, noWait, s_ct),
+            () => server.RangeAsync(new RangeRequest { Key = B("/empty") }, noWait, s_ct),
+            () => server.LeaseKeepAliveAsync(new LeaseKeepAliveRequest { Id = 1 }, noWait, s_ct),
+            () => server.CreateWatchAsync(new WatchCreateRequest { Key = B("/empty") }, _ => ValueTask.CompletedTask, noWait, s_ct),
+        })
+        {
+            // (Real time: the server's clock stands still here, so a request that waited would never end.)
+            var ex = await Assert.ThrowsAsync<AntiEtcdRequestException>(() => refused().WaitAsync(TimeSpan.FromSeconds(10), s_ct));
+            Assert.Equal("etcdserver: not ready (request not executed, safe to retry)", ex.Message);
+        }
+
         // Every request kind waits for the outcome, up to wait_quorum_timeout, then gets U3.
         var put = server.PutAsync("early", "1", s_ct);
         var range = server.RangeAsync("/empty", s_ct);
