@@ -49,18 +49,7 @@ public sealed class AnticliProcess : IAsyncDisposable
     /// <summary>Starts anticli; stdin gets <paramref name="stdin"/> and is then closed (empty when null).</summary>
     public static AnticliProcess Start(byte[]? stdin, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(AnticliDll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
+        var info = DotnetChild.StartInfo(AnticliDll, args);
 
         return new AnticliProcess(Process.Start(info)!, stdin);
     }

@@ -51,18 +51,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public static ServerProcess Start(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(ServerDll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
+        var info = DotnetChild.StartInfo(ServerDll, args);
 
         return new ServerProcess(Process.Start(info)!);
     }
