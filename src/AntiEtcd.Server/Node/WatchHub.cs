@@ -375,15 +375,21 @@ internal sealed class WatchHub(Func<ResponseHeader> headerFactory)
         // commas between them; the last part has no "fragment":true, so this bounds it too.
         var envelope = JsonBytes(new WatchResponse { Header = header, WatchId = watcher.Id, Fragment = true }) + EventsArrayBytes;
         var bare = JsonBytes(new WatchResponse()) + EventsArrayBytes;
+        var eventBytes = new int[events.Count];
+        for (var e = 0; e < events.Count; e++)
+        {
+            eventBytes[e] = JsonBytes(new WatchResponse { Events = [events[e]] }) - bare;
+        }
+
         var start = 0;
         while (start < events.Count)
         {
             var part = new List<Event> { events[start] };
-            var size = envelope + JsonBytes(new WatchResponse { Events = part }) - bare;
+            var size = envelope + eventBytes[start];
             var next = start + 1;
             while (next < events.Count)
             {
-                var candidate = 1 + JsonBytes(new WatchResponse { Events = [events[next]] }) - bare;
+                var candidate = 1 + eventBytes[next];
                 if (size + candidate > limit)
                 {
                     break;
