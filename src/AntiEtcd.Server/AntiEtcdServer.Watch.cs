@@ -103,10 +103,7 @@ public sealed partial class AntiEtcdServer
                     s.Creation.Abandoned = true;
                     if (s.Creation.Id is { } id)
                     {
-                        // As CancelWatchAsync: no message reaches the callback, and a progress reply waiting for this
-                        // watch's replay is released.
-                        s.Server.Embedded.Forget(id);
-                        s.Server.Hub.Cancel(store, s.Server.Embedded, id);
+                        s.Server.CancelEmbeddedWatch(store, id);
                     }
 
                     return 0;
@@ -126,12 +123,7 @@ public sealed partial class AntiEtcdServer
     {
         ThrowIfStopping();
         var found = await Loop.ExecuteAsync(
-            static (store, s) =>
-            {
-                var stream = s.Server.Embedded;
-                s.Server.Embedded.Forget(s.Id);
-                return s.Server.Hub.Cancel(store, stream, s.Id);
-            },
+            static (store, s) => s.Server.CancelEmbeddedWatch(store, s.Id),
             (Server: this, Id: watchId),
             false,
             cancellationToken).ConfigureAwait(false);
@@ -139,6 +131,17 @@ public sealed partial class AntiEtcdServer
         {
             throw EtcdErrors.BadRequest("Watch not found");
         }
+    }
+
+    /// <summary>
+    /// On the apply loop: ends an in-process watch at its client's request (CancelWatchAsync, or a create its caller
+    /// gave up on). No queued message reaches the callback any more, and a progress reply waiting for this watch's
+    /// replay is released. False when no such watch exists.
+    /// </summary>
+    private bool CancelEmbeddedWatch(MvccStore store, long id)
+    {
+        Embedded.Forget(id);
+        return Hub.Cancel(store, Embedded, id);
     }
 
     /// <summary>
